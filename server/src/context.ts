@@ -1,0 +1,29 @@
+import type { ObjectStore } from '@fts/shared/node';
+import { RunCatalog, ScoreLedger } from '@fts/shared/node';
+import type { Submission } from '@fts/shared';
+
+/** What every route needs: the store and the domain objects built on it. */
+export interface AppContext {
+  store: ObjectStore;
+  catalog: RunCatalog;
+  ledger: ScoreLedger;
+  clock: () => Date;
+  /** Every durable submission, shared by concurrent callers within one tick. */
+  submissions(): Promise<Submission[]>;
+}
+
+export function createContext(store: ObjectStore, clock: () => Date = () => new Date()): AppContext {
+  const catalog = new RunCatalog(store);
+  const ledger = new ScoreLedger(store, { now: () => clock().getTime() });
+  let inflight: Promise<Submission[]> | undefined;
+  return {
+    store,
+    catalog,
+    ledger,
+    clock,
+    submissions() {
+      inflight ??= ledger.all().finally(() => (inflight = undefined));
+      return inflight;
+    },
+  };
+}
