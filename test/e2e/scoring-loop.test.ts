@@ -69,16 +69,14 @@ describe('the scoring loop on the file backend', () => {
   it('records scores and returns them in /scores.csv, read back by a CSV parser', async () => {
     const app = testApp(store);
     const send = (id: string, item: string, overall: number, comment: string) =>
-      request(app)
-        .post('/scores')
-        .send({
-          submission_id: id,
-          rater_id: 'alice',
-          run_id: RUN,
-          item_id: item,
-          answers: { overall },
-          comment,
-        });
+      request(app).post('/scores').send({
+        submission_id: id,
+        rater_id: 'alice',
+        run_id: RUN,
+        item_id: item,
+        answers: { overall },
+        comment,
+      });
     await send('sub-00000001', 'line3_cam01_clip0047', 4, 'steps, "mostly" right').expect(201);
     await send('sub-00000002', 'packing_cam04_clip0008', 2, '=HYPERLINK("x")\nsecond line').expect(201);
     // The same submission_id again is the same submission.
@@ -139,7 +137,11 @@ describe('the scoring loop on the file backend', () => {
     const missing = await request(app)
       .get('/videos/buildai-dataset/videos/line3/cam01/line3_cam01_clip0050.mp4')
       .expect(404);
-    expect(missing.body).toEqual({ error: 'not_found', message: expect.stringMatching(/video not found/) });
+    expect(missing.body).toEqual({
+      error: 'not_found',
+      message: expect.stringMatching(/video not found/),
+      requestId: missing.headers['x-request-id'],
+    });
     const unknownRun = await request(app).get('/runs/run_nope/items').expect(404);
     expect(unknownRun.body.error).toBe('not_found');
     const base = {
@@ -152,12 +154,12 @@ describe('the scoring loop on the file backend', () => {
     const noRun = await request(app)
       .post('/scores')
       .send({ ...base, run_id: 'run_nope' })
-      .expect(404);
+      .expect(400);
     expect(noRun.body.message).toMatch(/run_id/);
     const noItem = await request(app)
       .post('/scores')
       .send({ ...base, item_id: 'nope' })
-      .expect(404);
+      .expect(400);
     expect(noItem.body.message).toMatch(/item_id/);
     const badValue = await request(app)
       .post('/scores')
@@ -166,6 +168,7 @@ describe('the scoring loop on the file backend', () => {
     expect(badValue.body).toEqual({
       error: 'invalid',
       message: 'answers.overall: must be an integer from 1 to 5',
+      requestId: badValue.headers['x-request-id'],
     });
     const malformed = await request(app)
       .post('/scores')
