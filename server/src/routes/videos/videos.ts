@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type ErrorRequestHandler } from 'express';
 import { NotFound } from '@fts/shared';
 import { contentTypeFor, type ObjectStore } from '@fts/shared/node';
 import type { AppContext } from '../../context';
@@ -61,6 +61,11 @@ export function videosRouter(ctx: AppContext): Router {
     stream.on('error', (e) => res.destroy(e));
     stream.pipe(res);
   });
+
+  // A path that does not even decode (`%E0%A4%A`) is one more key no run names.
+  r.use('/videos', ((err, _req, _res, next) => {
+    next(err instanceof URIError ? new NotFound('no such video') : err);
+  }) as ErrorRequestHandler);
 
   return r;
 }
