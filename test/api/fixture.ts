@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { FileStore, LOCAL_BUCKET, type ObjectStore } from '@fts/shared/node';
+import { parseRunFile } from '@fts/shared';
+import { FileStore, LOCAL_BUCKET, publishRun, type ObjectStore } from '@fts/shared/node';
 import { loadDemo } from '../../server/src/demo';
 import { EXAMPLES, tempDir } from '../helpers/tmp';
 
@@ -95,4 +97,29 @@ export class SigningStore implements ObjectStore {
     const n = this.signed.length;
     return `https://storage.googleapis.com/${this.bucketName}/${key}?X-Goog-Expires=${expiresInSeconds}&n=${n}`;
   }
+}
+
+/** Publish a run made of in-memory files (path → content), as an upload would. */
+export async function publishFiles(
+  store: ObjectStore,
+  runId: string,
+  files: Record<string, string>,
+): Promise<void> {
+  const parsed = Object.entries(files).map(([p, text]) => {
+    const { file, problems } = parseRunFile(p, text);
+    if (!file) throw new Error(`${p}: ${problems.map((x) => x.reason).join('; ')}`);
+    return { file, buf: Buffer.from(text) };
+  });
+  await publishRun(store, {
+    runId,
+    files: parsed.map(({ file, buf }) => ({
+      path: file.path,
+      size: buf.length,
+      md5: createHash('md5').update(buf).digest('base64'),
+      kind: file.kind,
+      read: () => Promise.resolve(buf),
+    })),
+    skipped: [],
+    itemCount: parsed.reduce((n, { file }) => n + (file.kind === 'items' ? file.items.length : 0), 0),
+  });
 }
