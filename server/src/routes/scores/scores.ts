@@ -13,6 +13,11 @@ export function scoresRouter(ctx: AppContext, writeLimit: RequestHandler): Route
   // An unknown run or item is a bad field of the body (400 naming it), not a missing URL.
   r.post('/scores', writeLimit, async (req, res) => {
     const input = parseOr400(SubmissionInputSchema, req.body);
+    // zod's record drops a `__proto__` key that JSON.parse kept as an own property: refuse it
+    // like any other key that is not a criterion, rather than ignore it.
+    const rawKeys = Object.keys((req.body as { answers: object }).answers);
+    const dropped = rawKeys.find((k) => !Object.prototype.hasOwnProperty.call(input.answers, k));
+    if (dropped !== undefined) throw new Invalid(`answers.${dropped}: not a criterion of this run's rubric`);
     const run = await ctx.catalog.get(input.run_id).catch((e: unknown) => {
       if ((e as Error).name === 'NotFound') throw new Invalid(`run_id: no run ${input.run_id}`);
       throw e;
