@@ -63,6 +63,8 @@ export class SigningStore implements ObjectStore {
   constructor(
     private readonly inner: ObjectStore,
     readonly signed: Signed = [],
+    /** Where signed URLs point: GCS, or a local server standing in for it. */
+    private readonly base = 'https://storage.googleapis.com',
   ) {}
 
   get url(): string {
@@ -90,12 +92,12 @@ export class SigningStore implements ObjectStore {
     return this.inner.list(options);
   }
   bucket(name: string): ObjectStore {
-    return new SigningStore(this.inner.bucket(name), this.signed);
+    return new SigningStore(this.inner.bucket(name), this.signed, this.base);
   }
   async signedReadUrl(key: string, expiresInSeconds: number): Promise<string> {
     this.signed.push({ bucket: this.bucketName, key, ttl: expiresInSeconds });
     const n = this.signed.length;
-    return `https://storage.googleapis.com/${this.bucketName}/${key}?X-Goog-Expires=${expiresInSeconds}&n=${n}`;
+    return `${this.base}/${this.bucketName}/${key}?X-Goog-Expires=${expiresInSeconds}&n=${n}`;
   }
 }
 
