@@ -28,7 +28,10 @@ export const SETTINGS = {
   },
   UPLOAD_MAX_FILES: { default: '5000', doc: 'Most files one `POST /runs` may carry.' },
   UPLOAD_MAX_FILE_BYTES: { default: '67108864', doc: 'Largest single file in an upload (bytes).' },
-  UPLOAD_MAX_TOTAL_BYTES: { default: '268435456', doc: 'Largest whole upload (bytes).' },
+  UPLOAD_MAX_TOTAL_BYTES: {
+    default: '134217728',
+    doc: 'Largest whole upload (bytes); it is held in memory while it is checked.',
+  },
   JSON_BODY_LIMIT_BYTES: { default: '65536', doc: 'Largest JSON request body (bytes); bigger is 413.' },
   RATE_LIMIT_WINDOW_MS: { default: '60000', doc: 'Window of the write rate limit (milliseconds).' },
   RATE_LIMIT_WRITES: {

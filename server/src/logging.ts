@@ -30,7 +30,8 @@ export function createLogger(enabled: boolean, destination?: LogDestination): Lo
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ severity: SEVERITY[label] ?? 'DEFAULT' }) },
     },
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    destination ?? // Synchronous, so no line is lost when the process exits (Cloud Run reads stdout).
+      pino.destination({ dest: 1, sync: true }),
   );
 }
 

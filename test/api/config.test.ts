@@ -11,7 +11,7 @@ describe('loadConfig', () => {
       expect.objectContaining({
         port: 8080,
         storageUrl: 'file://./data',
-        upload: { maxFiles: 5000, maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 256 * 1024 * 1024 },
+        upload: { maxFiles: 5000, maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 128 * 1024 * 1024 },
         rateLimit: { windowMs: 60000, writes: 300 },
         videoPrefixes: [],
         signedUrlTtlSeconds: 900,

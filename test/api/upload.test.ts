@@ -33,6 +33,9 @@ const withToken = (env: Record<string, string> = {}) =>
 describe('POST /runs', () => {
   it('creates a run from files at any depth, skipping what is not run data', async () => {
     const app = withToken();
+    const extraVideo = '/videos/buildai-dataset/videos/extra.mp4';
+    const unknown = await request(app).get(extraVideo).expect(404);
+    expect(unknown.body.message).toMatch(/in any run/);
     const res = await upload(app, [
       runId('run_http_1'),
       ...runParts,
@@ -57,6 +60,9 @@ describe('POST /runs', () => {
     expect(detail.body.model).toBe('gemini-2.5-pro');
     expect(detail.body.metadata['run_config.json']).toEqual(expect.objectContaining({ n_videos: 4 }));
     expect(await store.stat('inference_runs/run_http_1/notes.txt')).toBeUndefined();
+    // The new run's videos are servable at once on this instance (referenced, but not in the bucket).
+    const referenced = await request(app).get(extraVideo).expect(404);
+    expect(referenced.body.message).toMatch(/video not found/);
   });
 
   it('refuses an existing run with 409 unless replacement is asked for', async () => {

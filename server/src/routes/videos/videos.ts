@@ -1,6 +1,6 @@
 import { Router, type ErrorRequestHandler } from 'express';
 import { NotFound } from '@fts/shared';
-import { contentTypeFor, type ObjectStore } from '@fts/shared/node';
+import { contentTypeFor, type LoadedRun, type ObjectStore } from '@fts/shared/node';
 import type { AppContext } from '../../context';
 import { sendError } from '../../errors';
 import { listedRuns } from '../runs/runs';
@@ -13,6 +13,22 @@ export function videosRouter(ctx: AppContext): Router {
   const access = new VideoAccess(ctx.config.videoPrefixes);
   const signed = new SignedUrlCache(ctx.config.signedUrlTtlSeconds, () => ctx.clock().getTime());
 
+  // The runs, loaded once per listing of run IDs (the catalog refreshes that every few
+  // seconds, and at once after an upload here), so a video request does not stat every
+  // run's manifest: this sits between "submit" and the next video playing.
+  let loaded: { ids: Promise<string[]>; runs: Promise<LoadedRun[]> } | undefined;
+  const runs = (): Promise<LoadedRun[]> => {
+    const ids = ctx.catalog.runIds();
+    if (loaded?.ids !== ids) {
+      const current = { ids, runs: listedRuns(ctx) };
+      current.runs.catch(() => {
+        if (loaded === current) loaded = undefined;
+      });
+      loaded = current;
+    }
+    return loaded.runs;
+  };
+
   // Express decodes each segment once. Whatever that yields is checked as a plain key and
   // then compared with what runs reference, so traversal, `%2F` or double-encoding can only
   // produce a key no run names: 404, and nothing is signed.
@@ -22,7 +38,7 @@ export function videosRouter(ctx: AppContext): Router {
     const uri = `gs://${bucket}/${key}`;
     const notFound = new NotFound(`no video ${uri} in any run`);
     if (!isPlainVideoKey(bucket, key, ctx.store.bucketName)) throw notFound;
-    if (!access.allows(uri, await listedRuns(ctx))) throw notFound;
+    if (!access.allows(uri, await runs())) throw notFound;
 
     const store: ObjectStore = bucket === ctx.store.bucketName ? ctx.store : ctx.store.bucket(bucket);
     if (store.signedReadUrl) {
