@@ -11,6 +11,8 @@ import { sendError } from './errors';
  */
 export function securityHeaders(config: Config): RequestHandler {
   return helmet({
+    // Same as frame-ancestors 'none', for browsers that only know the older header.
+    frameguard: { action: 'deny' },
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {

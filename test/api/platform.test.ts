@@ -48,6 +48,7 @@ describe('security headers', () => {
       'object-src': "'none'",
     });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 });
