@@ -1,57 +1,64 @@
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ObjectStore } from '@fts/shared/node';
 import type { Config } from './config';
 import { createContext, type AppContext } from './context';
 import { errorHandler, notFoundHandler } from './errors';
-import { runsRouter } from './routes/runs';
-import { scoresRouter } from './routes/scores';
-import { videosRouter } from './routes/videos';
+import { createLogger, requestId, requestLogger, type LogDestination } from './logging';
+import { openApiDocument } from './openapi';
+import { runsRouter } from './routes/runs/runs';
+import { scoresRouter } from './routes/scores/scores';
+import { videosRouter } from './routes/videos/videos';
+import { securityHeaders, writeLimit } from './security';
 
 export interface AppOptions {
   config: Config;
   store: ObjectStore;
-  /** Server clock (for `submitted_at`); tests pass a fixed one. */
+  /** Server clock (for `submitted_at` and signed-URL reuse); tests pass a controllable one. */
   clock?: () => Date;
+  /** Where request and error logs go when `config.logRequests` is on; stdout by default. */
+  logDestination?: LogDestination;
 }
 
 export const DEFAULT_CLIENT_DIR = path.resolve(__dirname, '../../client/dist');
 
+const VERSION = (
+  JSON.parse(fs.readFileSync(path.join(__dirname, '../package.json'), 'utf8')) as { version: string }
+).version;
+
 /** Build the Express app without listening; `main.ts` listens. */
 export function createApp(options: AppOptions): Express & { context: AppContext } {
-  const ctx = createContext(options.store, options.clock);
+  const { config } = options;
+  const log = createLogger(config.logRequests, options.logDestination);
+  const ctx = createContext(config, options.store, log, options.clock);
   const app = express() as Express & { context: AppContext };
   app.context = ctx;
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          mediaSrc: ["'self'", 'https://storage.googleapis.com'],
-          imgSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'"],
-        },
-      },
-    }),
-  );
-  app.use(express.json({ limit: '64kb' }));
+  // The client address (for rate limits and logs) is read from this many proxies' X-Forwarded-For.
+  app.set('trust proxy', config.trustProxyHops);
+  app.use(requestId);
+  app.use(requestLogger(log, config.project));
+  app.use(securityHeaders(config));
+  app.use(express.json({ limit: config.jsonBodyLimitBytes }));
 
+  const limit = writeLimit(config);
+  const openapi = openApiDocument(VERSION);
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, storage: ctx.store.url });
   });
-  app.use(runsRouter(ctx));
-  app.use(scoresRouter(ctx));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use(runsRouter(ctx, limit));
+  app.use(scoresRouter(ctx, limit));
   app.use(videosRouter(ctx));
 
-  const clientDir = options.config.clientDir ?? DEFAULT_CLIENT_DIR;
+  const clientDir = config.clientDir ?? DEFAULT_CLIENT_DIR;
   if (fs.existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h' }));
   }
   app.use(notFoundHandler);
-  app.use(errorHandler);
+  app.use(errorHandler(log));
   return app;
 }

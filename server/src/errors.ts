@@ -1,7 +1,7 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, type ApiError } from '@fts/shared';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { AppError, Invalid, type ApiError, type FileProblem } from '@fts/shared';
+import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { Invalid } from '@fts/shared';
 
 /** Parse with a zod schema, turning the first issue into `Invalid("field: message")`. */
 export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, where = ''): z.output<T> {
@@ -12,34 +12,102 @@ export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, where
   throw new Invalid(`${field || '(body)'}: ${issue?.message ?? 'invalid'}`);
 }
 
+/** An upload whose files have problems; the response lists every one. */
+export class InvalidFiles extends Invalid {
+  constructor(readonly problems: FileProblem[]) {
+    super(
+      `${problems.length} problem(s) in the upload: ${problems
+        .slice(0, 5)
+        .map((p) => `${p.path}: ${p.reason}`)
+        .join('; ')}${problems.length > 5 ? '; …' : ''}`,
+    );
+  }
+}
+
+/** A body or upload over the configured limits. */
+export class TooLarge extends AppError {
+  readonly status = 413;
+  readonly code = 'too_large';
+  override readonly name = 'TooLarge';
+}
+
+/** Uploads are turned off, or the caller may not use them. */
+export class Forbidden extends AppError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+  override readonly name = 'Forbidden';
+}
+
+/** Send `{error, message, requestId}` with a status; every error response goes through here. */
+export function sendError(res: Response, status: number, body: Omit<ApiError, 'requestId'> & object): void {
+  const requestId = res.locals.requestId as string | undefined;
+  res.status(status).json({ ...body, ...(requestId ? { requestId } : {}) });
+}
+
 export const notFoundHandler: RequestHandler = (req, res) => {
-  const body: ApiError = { error: 'not_found', message: `no route for ${req.method} ${req.path}` };
-  res.status(404).json(body);
+  sendError(res, 404, { error: 'not_found', message: `no route for ${req.method} ${req.path}` });
 };
 
-/** The one error handler: typed errors become their status; anything else a logged 500. */
-export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
-  if (res.headersSent) {
-    next(err);
-    return;
-  }
-  let status = 500;
-  let body: ApiError = { error: 'internal', message: 'internal error; it has been logged' };
-  if (err instanceof AppError) {
-    status = err.status;
-    body = { error: err.code, message: err.message };
-  } else if (typeof err === 'object' && err !== null && 'type' in err && 'status' in err) {
-    // body-parser errors: malformed JSON (400), too large (413), bad charset (415).
-    const e = err as { type: string; status: number; message: string };
-    status = e.status;
-    body =
-      e.type === 'entity.too.large'
-        ? { error: 'too_large', message: 'request body is too large' }
-        : e.type === 'entity.parse.failed'
-          ? { error: 'invalid', message: `malformed JSON: ${e.message}` }
-          : { error: 'invalid', message: e.message };
-  }
-  if (status >= 500)
-    console.error(JSON.stringify({ severity: 'ERROR', message: String(err?.stack ?? err), path: req.path }));
-  res.status(status).json(body);
+/** Multer's error codes (multer/lib/multer-error.js) as statuses and sentences. */
+const MULTER: Record<string, [number, string]> = {
+  LIMIT_PART_COUNT: [413, 'too many parts in the upload'],
+  LIMIT_FILE_SIZE: [413, 'a file is larger than the upload limit'],
+  LIMIT_FILE_COUNT: [413, 'too many files in the upload'],
+  LIMIT_FIELD_KEY: [400, 'a field name is too long'],
+  LIMIT_FIELD_VALUE: [413, 'a field value is too long'],
+  LIMIT_FIELD_COUNT: [413, 'too many fields in the upload'],
+  LIMIT_UNEXPECTED_FILE: [400, 'unexpected file field: files must be sent as "files"'],
+  MISSING_FIELD_NAME: [400, 'a part has no field name'],
 };
+
+/**
+ * The one error handler: typed errors become their status; errors from body parsing and
+ * multer become 4xx; anything else is a 500 whose details go to the log, never the client.
+ */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) {
+      log.error(
+        { requestId: res.locals.requestId, err: String(err?.stack ?? err) },
+        'error after headers sent',
+      );
+      next(err);
+      return;
+    }
+    const e = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>;
+    if (err instanceof AppError) {
+      const extra = err instanceof InvalidFiles ? { problems: err.problems } : {};
+      sendError(res, err.status, { error: err.code, message: err.message, ...extra });
+      return;
+    }
+    if (e.name === 'MulterError' && typeof e.code === 'string' && MULTER[e.code]) {
+      const [status, message] = MULTER[e.code]!;
+      sendError(res, status, {
+        error: status === 413 ? 'too_large' : 'invalid',
+        message: e.field ? `${message} (${String(e.field)})` : message,
+      });
+      return;
+    }
+    // body-parser and router errors carry a 4xx `status` (http-errors); `expose` says the
+    // message is safe to show.
+    const status =
+      typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 0;
+    if (status >= 400 && status < 500) {
+      const message =
+        e.type === 'entity.too.large'
+          ? 'request body is too large'
+          : e.type === 'entity.parse.failed'
+            ? 'malformed JSON in the request body'
+            : e.expose && typeof e.message === 'string'
+              ? e.message
+              : 'bad request';
+      sendError(res, status, { error: status === 413 ? 'too_large' : 'invalid', message });
+      return;
+    }
+    log.error(
+      { requestId: res.locals.requestId, path: req.path, err: String(err?.stack ?? err) },
+      'unhandled error',
+    );
+    sendError(res, 500, { error: 'internal', message: 'internal error; it has been logged' });
+  };
+}

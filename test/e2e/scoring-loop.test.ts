@@ -137,7 +137,11 @@ describe('the scoring loop on the file backend', () => {
     const missing = await request(app)
       .get('/videos/buildai-dataset/videos/line3/cam01/line3_cam01_clip0050.mp4')
       .expect(404);
-    expect(missing.body).toEqual({ error: 'not_found', message: expect.stringMatching(/video not found/) });
+    expect(missing.body).toEqual({
+      error: 'not_found',
+      message: expect.stringMatching(/video not found/),
+      requestId: missing.headers['x-request-id'],
+    });
     const unknownRun = await request(app).get('/runs/run_nope/items').expect(404);
     expect(unknownRun.body.error).toBe('not_found');
     const base = {
@@ -150,12 +154,12 @@ describe('the scoring loop on the file backend', () => {
     const noRun = await request(app)
       .post('/scores')
       .send({ ...base, run_id: 'run_nope' })
-      .expect(404);
+      .expect(400);
     expect(noRun.body.message).toMatch(/run_id/);
     const noItem = await request(app)
       .post('/scores')
       .send({ ...base, item_id: 'nope' })
-      .expect(404);
+      .expect(400);
     expect(noItem.body.message).toMatch(/item_id/);
     const badValue = await request(app)
       .post('/scores')
@@ -164,6 +168,7 @@ describe('the scoring loop on the file backend', () => {
     expect(badValue.body).toEqual({
       error: 'invalid',
       message: 'answers.overall: must be an integer from 1 to 5',
+      requestId: badValue.headers['x-request-id'],
     });
     const malformed = await request(app)
       .post('/scores')
