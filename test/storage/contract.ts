@@ -187,7 +187,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
       expect(walked).toEqual(keys);
     });
 
-    it('paginates a delimited listing, every object and prefix once', async () => {
+    it('paginates a delimited listing, every object once and every prefix', async () => {
       const keys = ['a.json', 'b/1.json', 'b/2.json', 'c.json', 'd/1.json', 'e.json', 'f/1.json', 'g.json'];
       for (const k of keys) await store.write(k, 'x');
       const pages = await allPages(store, { delimiter: '/', maxResults: 2 });
@@ -198,7 +198,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         'e.json',
         'g.json',
       ]);
-      expect(pages.flatMap((p) => p.prefixes)).toEqual(['b/', 'd/', 'f/']);
+      // GCS may name a prefix again on a later page (fake-gcs-server does), never twice on one.
+      for (const p of pages) expect(new Set(p.prefixes).size).toBe(p.prefixes.length);
+      expect([...new Set(pages.flatMap((p) => p.prefixes))]).toEqual(['b/', 'd/', 'f/']);
     });
 
     it('reads byte ranges, end inclusive, clamped to the size', async () => {
