@@ -149,6 +149,15 @@ export async function startFakeGcs(buckets: string[] = [], binary = findFakeGcsS
  * `describe` with a fake-gcs-server started once for the block (beforeAll) and stopped after
  * it. `gcs()` gives the running emulator inside tests and hooks. Without the binary the block
  * is skipped with a message, except under CI=true, where it fails: CI must run the GCS half.
+ *
+ * ```ts
+ * describeWithFakeGcs('the ledger on GCS', (gcs) => {
+ *   it('…', async () => {
+ *     const store = await gcs().freshStore();           // an empty bucket of its own
+ *     // a child process: env { ...process.env, ...gcs().env } and `gs://${store.bucketName}`
+ *   });
+ * });
+ * ```
  */
 export function describeWithFakeGcs(name: string, body: (gcs: () => FakeGcs) => void): void {
   const binary = findFakeGcsServer();

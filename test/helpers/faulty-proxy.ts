@@ -6,9 +6,11 @@ import type { AddressInfo } from 'node:net';
  * - `status` answers with that HTTP status (429, 503, …) and never forwards the request;
  * - `reset` drops the connection before forwarding;
  * - `lose-response` forwards the request, lets the upstream apply it, then drops the
- *   connection instead of answering, so the caller cannot know it succeeded.
+ *   connection instead of answering, so the caller cannot know it succeeded;
+ * - `truncate` passes on the upstream's headers and the first bytes of its body, then drops
+ *   the connection.
  */
-export type Fault = { status: number } | 'reset' | 'lose-response';
+export type Fault = { status: number } | 'reset' | 'lose-response' | 'truncate';
 
 export interface SeenRequest {
   method: string;
@@ -63,6 +65,13 @@ export async function startFaultyProxy(upstream: string): Promise<FaultyProxy> {
           return;
         }
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        if (fault === 'truncate') {
+          upRes.once('data', (chunk: Buffer) => {
+            res.write(chunk.subarray(0, Math.max(1, chunk.length >> 1)), () => req.socket.destroy());
+            upRes.destroy();
+          });
+          return;
+        }
         upRes.pipe(res);
       },
     );

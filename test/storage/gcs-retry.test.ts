@@ -29,6 +29,7 @@ describeWithFakeGcs('GcsStore retries on fake-gcs-server behind a faulty proxy',
       bucket,
       apiEndpoint: proxy.url,
       retry: { attempts: 4, initialDelayMs: 5, maxDelayMs: 20 },
+      stallTimeoutMs: 500,
     });
   });
 
@@ -62,6 +63,24 @@ describeWithFakeGcs('GcsStore retries on fake-gcs-server behind a faulty proxy',
     await expect(store.read('a.txt')).rejects.toBeInstanceOf(Unavailable);
     expect(proxy.count('GET', 'alt=media')).toBe(4);
     await expect(store.readStream('a.txt')).rejects.toBeInstanceOf(Unavailable);
+  });
+
+  it('errors a stream whose body is cut short, and retries a whole read that was', async () => {
+    const body = Buffer.alloc(256 * 1024, 7);
+    await direct.write('big.bin', body);
+    for (const range of [undefined, { start: 0, end: body.length - 1 }]) {
+      proxy.inject(download, 'truncate');
+      const stream = await store.readStream('big.bin', range);
+      const drained = (async () => {
+        let n = 0;
+        for await (const c of stream) n += (c as Buffer).length;
+        return n;
+      })();
+      await expect(drained).rejects.toBeInstanceOf(Unavailable);
+    }
+    proxy.inject(download, 'truncate');
+    expect((await store.read('big.bin')).equals(body)).toBe(true);
+    expect(proxy.count('GET', 'alt=media')).toBe(4);
   });
 
   it('does not retry what is not transient: a missing object is one request', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { NotFound } from '@fts/shared';
 import { openStore } from '@fts/shared/node';
 import { GcsStore } from '../../shared/src/node/storage/gcs-store';
@@ -14,6 +15,16 @@ describeWithFakeGcs('GcsStore on fake-gcs-server', (gcs) => {
     store: await gcs().freshStore({ prefix: 'team-a/scoring' }),
     otherBucket: await gcs().createBucket(),
   }));
+
+  it('stats with the generation and MD5 that GCS keeps', async () => {
+    const store = await gcs().freshStore();
+    const written = await store.write('scores/scores.csv', 'a,b\n1,2\n');
+    const info = await store.stat('scores/scores.csv');
+    expect(info).toMatchObject({ generation: written.generation, md5: written.md5, size: 8 });
+    expect(info!.generation).toMatch(/^[0-9]+$/);
+    expect(info!.md5).toBe(createHash('md5').update('a,b\n1,2\n').digest('base64'));
+    expect(info!.contentType).toBe('text/csv; charset=utf-8');
+  });
 
   describe('prefixes', () => {
     it('puts every key under the prefix and hides what lies outside it', async () => {

@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
-import { IdempotencyStrategy, Storage, type Bucket, type FileMetadata } from '@google-cloud/storage';
+import {
+  IdempotencyStrategy,
+  Storage,
+  type Bucket,
+  type File,
+  type FileMetadata,
+} from '@google-cloud/storage';
 import { Invalid, NotFound, PreconditionFailed, Unavailable } from '../../errors';
-import { DEFAULT_RETRY, statusOf, withRetry, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY, isTransient, statusOf, withRetry, type RetryPolicy } from './retry';
 import {
   contentTypeFor,
   type ByteRange,
@@ -34,6 +40,8 @@ export interface GcsStoreOptions {
   credentials?: { client_email: string; private_key: string };
   /** How transient failures are retried; see `write` for which calls are. */
   retry?: Partial<RetryPolicy>;
+  /** A download that delivers nothing for this long (while its reader keeps up) fails. Default 30 s. */
+  stallTimeoutMs?: number;
 }
 
 /**
@@ -52,8 +60,12 @@ export class GcsStore implements ObjectStore {
   private readonly storage: Storage;
   private readonly gcsBucket: Bucket;
   private readonly retry: RetryPolicy;
+  private readonly stallTimeoutMs: number;
 
-  constructor(options: GcsStoreOptions, shared?: { storage: Storage; retry: RetryPolicy }) {
+  constructor(
+    options: GcsStoreOptions,
+    shared?: { storage: Storage; retry: RetryPolicy; stallTimeoutMs: number },
+  ) {
     if (!BUCKET_NAME.test(options.bucket ?? '')) {
       throw new Invalid(`GcsStore: bad bucket name "${options.bucket}"`);
     }
@@ -65,6 +77,8 @@ export class GcsStore implements ObjectStore {
     this.prefix = prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix;
     this.url = `gs://${this.bucketName}/${this.prefix}`;
     this.retry = shared?.retry ?? { ...DEFAULT_RETRY, ...options.retry };
+    this.stallTimeoutMs = shared?.stallTimeoutMs ?? options.stallTimeoutMs ?? 30_000;
+    if (!(this.stallTimeoutMs > 0)) throw new Invalid(`GcsStore: bad stallTimeoutMs ${this.stallTimeoutMs}`);
     this.storage = shared?.storage ?? GcsStore.client(options);
     this.gcsBucket = this.storage.bucket(this.bucketName);
   }
@@ -86,7 +100,8 @@ export class GcsStore implements ObjectStore {
 
   /** The same backend and client, another bucket, no prefix. */
   bucket(name: string): ObjectStore {
-    return new GcsStore({ bucket: name }, { storage: this.storage, retry: this.retry });
+    const { storage, retry, stallTimeoutMs } = this;
+    return new GcsStore({ bucket: name }, { storage, retry, stallTimeoutMs });
   }
 
   /** The object name for `key`, refusing names GCS rejects ("Object naming requirements"). */
@@ -133,6 +148,8 @@ export class GcsStore implements ObjectStore {
     if (status === 412) {
       return new PreconditionFailed(`GcsStore ${this.url}: ${op} ${key}: generation precondition failed`);
     }
+    if (isTransient(e))
+      return new Unavailable(`GcsStore ${this.url}: ${op} ${key} failed: ${message}`, { cause: e });
     return new Error(`GcsStore ${this.url}: ${op} ${key} failed: ${message}`, { cause: e });
   }
 
@@ -147,45 +164,96 @@ export class GcsStore implements ObjectStore {
   async read(key: string, range?: ByteRange): Promise<Buffer> {
     const file = this.gcsBucket.file(this.nameOf(key));
     this.checkRange(range);
+    // A read is retried whole, also when its body breaks off halfway.
     return this.call('read', key, true, async () => {
-      try {
-        const [body] = await file.download(range ? { start: range.start, end: range.end } : {});
-        return body;
-      } catch (e) {
-        // A range that starts past the end (RFC 7233 416) reads as nothing, as on the file backend.
-        if (range && statusOf(e) === 416) return Buffer.alloc(0);
-        throw e;
-      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of await this.openRead(file, range)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
     });
   }
 
   async readStream(key: string, range?: ByteRange): Promise<Readable> {
     const file = this.gcsBucket.file(this.nameOf(key));
     this.checkRange(range);
-    // Resolve only once GCS has answered with the object, so a missing one is reported
-    // before any byte is sent (and a transient failure can still be retried).
-    return this.call('read', key, true, () => {
-      return new Promise<Readable>((resolve, reject) => {
-        const source = file.createReadStream(range ? { start: range.start, end: range.end } : {});
-        const out = new PassThrough();
-        let started = false;
-        source.once('response', (res: { statusCode?: number }) => {
-          if (res.statusCode !== undefined && res.statusCode < 300) {
-            started = true;
-            resolve(out);
-          }
-        });
-        source.on('error', (e: unknown) => {
-          if (started) {
-            out.destroy(this.mapError(e, 'read', key) as Error);
-          } else if (range && statusOf(e) === 416) {
-            resolve(Readable.from([]));
-          } else {
-            out.destroy();
-            reject(e);
-          }
-        });
-        source.pipe(out);
+    // Resolves once GCS has answered with the object, so a missing one is reported before
+    // any byte is sent and a failure before the first byte is retried. Bytes already handed
+    // on cannot be taken back: a later failure errors the stream.
+    const raw = await this.call('read', key, true, () => this.openRead(file, range));
+    const out = new PassThrough();
+    raw.on('error', (e) => out.destroy(this.mapError(e, 'read', key) as Error));
+    out.on('close', () => raw.destroy());
+    return raw.pipe(out);
+  }
+
+  /**
+   * One download try. The returned stream ends only when every byte the response announced
+   * has arrived; it errors (as a transient failure) when the body breaks off or stalls for
+   * `stallTimeoutMs` while the reader is keeping up: the client's HTTP layer (node-fetch 2)
+   * silently stops, without an error or an end, when the connection drops mid-body.
+   */
+  private openRead(file: File, range: ByteRange | undefined): Promise<Readable> {
+    return new Promise<Readable>((resolve, reject) => {
+      const source = file.createReadStream(range ? { start: range.start, end: range.end } : {});
+      const out = new PassThrough();
+      let started = false;
+      let expected: number | undefined;
+      let received = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const fail = (e: unknown) => {
+        if (timer) clearTimeout(timer);
+        source.destroy();
+        if (started) out.destroy(e as Error);
+        else reject(e);
+      };
+      const arm = () => {
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => {
+          const stalled = `no data from GCS for ${this.stallTimeoutMs} ms (${received} bytes in)`;
+          fail(Object.assign(new Error(stalled), { code: 'ETIMEDOUT' }));
+        }, this.stallTimeoutMs);
+      };
+      arm();
+      source.once('response', (res: { statusCode?: number; headers?: Record<string, string> }) => {
+        if (res.statusCode === undefined || res.statusCode >= 300) return;
+        const length = res.headers?.['content-length'];
+        // A compressed body's length is not the length of the bytes we hand on.
+        if (length !== undefined && !res.headers?.['content-encoding']) expected = Number(length);
+        started = true;
+        resolve(out);
+      });
+      source.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (out.write(chunk)) return arm();
+        // The reader is behind: waiting on it is not a stall.
+        if (timer) clearTimeout(timer);
+        source.pause();
+      });
+      out.on('drain', () => {
+        arm();
+        source.resume();
+      });
+      source.on('end', () => {
+        if (timer) clearTimeout(timer);
+        if (expected !== undefined && received !== expected) {
+          const short = `the body ended after ${received} of ${expected} bytes`;
+          return fail(Object.assign(new Error(short), { code: 'ECONNRESET' }));
+        }
+        out.end();
+      });
+      source.on('error', (e: unknown) => {
+        // A range that starts past the end (RFC 7233 416) reads as nothing, as on the file backend.
+        if (!started && range && statusOf(e) === 416) {
+          if (timer) clearTimeout(timer);
+          started = true;
+          resolve(Readable.from([]));
+          return;
+        }
+        fail(e);
+      });
+      // The reader went away early (a browser closed the video): stop the download too.
+      out.on('close', () => {
+        if (timer) clearTimeout(timer);
+        source.destroy();
       });
     });
   }

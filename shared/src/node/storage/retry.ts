@@ -28,6 +28,8 @@ const TRANSIENT_CODES = new Set([
   'EAI_AGAIN',
   'ENETUNREACH',
   'EHOSTUNREACH',
+  // The GCS client's checksum did not match what arrived: the download was damaged in transit.
+  'CONTENT_DOWNLOAD_MISMATCH',
 ]);
 
 /** The HTTP status carried by an error from the GCS client, if any. */
