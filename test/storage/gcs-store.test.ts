@@ -56,6 +56,21 @@ describeWithFakeGcs('GcsStore on fake-gcs-server', (gcs) => {
       expect((await gcs().store(bucket).read('pre/fix/a.txt')).toString()).toBe('via url');
     });
 
+    it('follows STORAGE_EMULATOR_HOST from the environment when given no endpoint', async () => {
+      const bucket = await gcs().createBucket();
+      const saved = process.env.STORAGE_EMULATOR_HOST;
+      process.env.STORAGE_EMULATOR_HOST = gcs().url.replace('http://', '');
+      try {
+        const store = new GcsStore({ bucket });
+        expect(store.url).toBe(`gs://${bucket}`);
+        await store.write('env.txt', 'from env');
+        expect((await gcs().store(bucket).read('env.txt')).toString()).toBe('from env');
+      } finally {
+        if (saved === undefined) delete process.env.STORAGE_EMULATOR_HOST;
+        else process.env.STORAGE_EMULATOR_HOST = saved;
+      }
+    });
+
     it('accepts the emulator host with /storage/v1 or without a scheme', async () => {
       const bucket = await gcs().createBucket();
       const host = gcs().url.replace('http://', '');

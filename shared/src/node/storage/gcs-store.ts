@@ -30,8 +30,8 @@ export interface GcsStoreOptions {
   /** Prepended to every key (a trailing `/` is added); stripped from listings. */
   prefix?: string;
   /**
-   * Another endpoint than Google's, e.g. an emulator at `http://127.0.0.1:4443` (what
-   * `STORAGE_EMULATOR_HOST` holds). No credentials are sent to it. A missing scheme means http.
+   * Another endpoint than Google's, e.g. an emulator at `http://127.0.0.1:4443`; defaults to
+   * `STORAGE_EMULATOR_HOST`. No credentials are sent to it. A missing scheme means http.
    */
   apiEndpoint?: string;
   /** Project for requests that need one; Application Default Credentials supply it otherwise. */
@@ -75,7 +75,7 @@ export class GcsStore implements ObjectStore {
     }
     this.bucketName = options.bucket;
     this.prefix = prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix;
-    this.url = `gs://${this.bucketName}/${this.prefix}`;
+    this.url = this.prefix ? `gs://${this.bucketName}/${this.prefix}` : `gs://${this.bucketName}`;
     this.retry = shared?.retry ?? { ...DEFAULT_RETRY, ...options.retry };
     this.stallTimeoutMs = shared?.stallTimeoutMs ?? options.stallTimeoutMs ?? 30_000;
     if (!(this.stallTimeoutMs > 0)) throw new Invalid(`GcsStore: bad stallTimeoutMs ${this.stallTimeoutMs}`);
@@ -84,7 +84,10 @@ export class GcsStore implements ObjectStore {
   }
 
   private static client(options: GcsStoreOptions): Storage {
-    const endpoint = options.apiEndpoint ? emulatorEndpoint(options.apiEndpoint) : undefined;
+    // The client reads STORAGE_EMULATOR_HOST itself whatever it is given, so honour it here
+    // too rather than half-way.
+    const setting = options.apiEndpoint ?? process.env.STORAGE_EMULATOR_HOST;
+    const endpoint = setting ? emulatorEndpoint(setting) : undefined;
     const storage = new Storage({
       ...(endpoint ? { apiEndpoint: endpoint } : {}),
       ...(options.projectId ? { projectId: options.projectId } : {}),
