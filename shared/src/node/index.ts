@@ -9,3 +9,6 @@ export * from './runs/catalog';
 export * from './runs/pool';
 export * from './scores/csv';
 export * from './scores/ledger';
+// Types only: the GCS backend (and its client) is loaded by `openStore` when a gs:// URL is used.
+export type { GcsStore, GcsStoreOptions } from './storage/gcs-store';
+export type { RetryPolicy } from './storage/retry';

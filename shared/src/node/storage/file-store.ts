@@ -3,7 +3,7 @@ import type { BigIntStats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { Invalid, NotFound, PreconditionFailed } from '../../errors';
+import { Invalid, NotFound, PreconditionFailed, Unavailable } from '../../errors';
 import {
   contentTypeFor,
   type ByteRange,
@@ -21,8 +21,9 @@ const STALE_LOCK_MS = 10_000;
 /**
  * The embedded backend: `file://ROOT` keeps bucket `B` in the folder `ROOT/B`, one file per
  * object. Writes go to a temporary file and are renamed into place (atomic on POSIX);
- * create-only uses `link`, which fails if the name exists; compare-and-swap holds a lock
- * file (`open` with O_EXCL), which works across processes.
+ * create-only uses `link`, which fails if the name exists. Every write and delete holds a
+ * per-key lock file (`open` with O_EXCL), which works across processes, so compare-and-swap
+ * is atomic against every other change to the key.
  */
 export class FileStore implements ObjectStore {
   readonly url: string;
@@ -101,6 +102,11 @@ export class FileStore implements ObjectStore {
     const fh = await fs.open(p, 'r').catch((e: unknown) => {
       throw this.mapError(e, key);
     });
+    // A folder opens fine for reading on Linux and only fails at the first read.
+    if (!(await fh.stat()).isFile()) {
+      await fh.close();
+      throw new NotFound(`FileStore: no object ${key}`);
+    }
     return fh.createReadStream({ autoClose: true, ...(range ? { start: range.start, end: range.end } : {}) });
   }
 
@@ -130,41 +136,65 @@ export class FileStore implements ObjectStore {
       await fh.close();
     }
     try {
-      await this.mkdirFor(p);
-      const { ifGenerationMatch } = options;
-      if (ifGenerationMatch === 0) {
-        try {
-          await fs.link(tmp, p);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-            throw new PreconditionFailed(`FileStore: ${key} already exists`);
-          }
-          throw e;
-        }
-      } else if (ifGenerationMatch !== undefined) {
-        await this.withLock(key, async () => {
+      // Every change to a key holds its lock, so a compare-and-swap cannot interleave with
+      // another write or a delete, and the generation returned is the one this write made.
+      return await this.withLock(key, async () => {
+        const { ifGenerationMatch } = options;
+        if (ifGenerationMatch !== undefined && ifGenerationMatch !== 0) {
           const current = await this.stat(key);
           if (!current || current.generation !== ifGenerationMatch) {
             throw new PreconditionFailed(
               `FileStore: ${key} is at generation ${current?.generation ?? 'none'}, not ${ifGenerationMatch}`,
             );
           }
-          await fs.rename(tmp, p);
-        });
-      } else {
-        await fs.rename(tmp, p);
-      }
+        }
+        await this.place(tmp, p, key, ifGenerationMatch === 0);
+        const info = await this.stat(key);
+        if (!info) throw new NotFound(`FileStore: ${key} vanished right after it was written`);
+        return { ...info, md5 };
+      });
     } finally {
       await fs.rm(tmp, { force: true });
     }
-    const info = await this.stat(key);
-    if (!info) throw new NotFound(`FileStore: ${key} vanished right after it was written`);
-    return { ...info, md5 };
+  }
+
+  /**
+   * Move the written temporary file to `p`: `link` for create-only (fails if the name
+   * exists), `rename` otherwise. A delete elsewhere in the folder may prune it between
+   * `mkdir` and the move, so a vanished folder is made again.
+   */
+  private async place(tmp: string, p: string, key: string, createOnly: boolean): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      await this.mkdirFor(p);
+      try {
+        if (createOnly) {
+          await fs.link(tmp, p);
+          // Drop the second name now: unlinking changes the inode's ctime, which is part of
+          // the generation, so it must happen before the generation is read.
+          await fs.rm(tmp, { force: true });
+        } else {
+          await fs.rename(tmp, p);
+        }
+        return;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (createOnly && code === 'EEXIST') throw new PreconditionFailed(`FileStore: ${key} already exists`);
+        if (code === 'ENOENT' && tries < 5) continue;
+        if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
+          throw new Invalid(`FileStore: cannot write ${key}: a folder of that name holds other keys`);
+        }
+        throw e;
+      }
+    }
   }
 
   async delete(key: string): Promise<void> {
     const p = this.pathOf(key);
-    await fs.rm(p, { force: true });
+    await this.withLock(key, async () => {
+      const st = await fs.lstat(p).catch(() => undefined);
+      // A folder is not an object: deleting key "a" must not take "a/b" with it.
+      if (st && !st.isDirectory()) await fs.rm(p, { force: true });
+    });
     // Prune empty parent folders so listings and the disk stay tidy.
     let dir = path.dirname(p);
     while (dir.startsWith(this.dir + path.sep)) {
@@ -245,11 +275,16 @@ export class FileStore implements ObjectStore {
   }
 
   private async mkdirFor(p: string): Promise<void> {
-    try {
-      await fs.mkdir(path.dirname(p), { recursive: true });
-    } catch (e) {
-      // A file where a folder should be: the key space has "a" and "a/b" both as objects.
-      throw new Invalid(`FileStore: cannot create ${path.relative(this.dir, p)}: ${(e as Error).message}`);
+    for (let tries = 1; ; tries++) {
+      try {
+        await fs.mkdir(path.dirname(p), { recursive: true });
+        return;
+      } catch (e) {
+        // A delete pruning the same folders can remove a parent halfway through: go again.
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT' && tries < 5) continue;
+        // A file where a folder should be: the key space has "a" and "a/b" both as objects.
+        throw new Invalid(`FileStore: cannot create ${path.relative(this.dir, p)}: ${(e as Error).message}`);
+      }
     }
   }
 
@@ -269,7 +304,8 @@ export class FileStore implements ObjectStore {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         const st = await fs.stat(lock).catch(() => undefined);
         if (st && Date.now() - st.mtimeMs > STALE_LOCK_MS) await fs.rm(lock, { force: true });
-        if (Date.now() > deadline) throw new Error(`FileStore: timed out waiting for the lock on ${key}`);
+        if (Date.now() > deadline)
+          throw new Unavailable(`FileStore: timed out waiting for the lock on ${key}`);
         await new Promise((r) => setTimeout(r, wait + Math.random() * wait));
       }
     }

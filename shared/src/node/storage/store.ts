@@ -48,7 +48,10 @@ export interface ListOptions {
 export interface ListPage {
   /** Objects on this page, in lexicographic key order. */
   objects: ObjectInfo[];
-  /** With a delimiter: the common prefixes ("folders") on this page. */
+  /**
+   * With a delimiter: the common prefixes ("folders") on this page, each once. A later page
+   * may repeat one (GCS can), so a caller collecting prefixes across pages dedupes them.
+   */
   prefixes: string[];
   /** Present when there are more results. */
   nextPageToken?: string;
