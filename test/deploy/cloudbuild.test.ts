@@ -120,10 +120,10 @@ describe('cloudbuild.yaml', () => {
     const deploy = step('deploy');
     expect(deploy.entrypoint).toBe('gcloud');
     expect(deploy.args!.slice(0, 3)).toEqual(['run', 'deploy', 'factory-task-scoring']);
-    const flags = Object.fromEntries(
+    const flags: Record<string, string> = Object.fromEntries(
       deploy
         .args!.filter((a) => a.startsWith('--'))
-        .map((a) => [a.split('=')[0], a.slice(a.indexOf('=') + 1)]),
+        .map((a) => [a.split('=')[0]!, a.slice(a.indexOf('=') + 1)]),
     );
     expect(flags).toMatchObject({
       '--region': 'us-central1',

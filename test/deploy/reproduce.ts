@@ -140,9 +140,12 @@ async function runCommand(
   if (program === 'npm') {
     if (args[0] === 'cache' && args[1] === 'clean') return;
     const extra = args[0] === 'ci' ? npmCiArgs : [];
+    // The host's NODE_ENV (jest sets it) must not leak into the stage: only the Dockerfile's ENV counts.
+    const env = { ...process.env };
+    delete env.NODE_ENV;
     await run('npm', [...args, ...extra], {
       cwd: inRoot('.'),
-      env: { ...process.env, ...b.env },
+      env: { ...env, ...b.env },
       maxBuffer: 64 * 1024 * 1024,
     });
   } else if (program === 'mkdir' && args[0] === '-p') {
