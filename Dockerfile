@@ -4,7 +4,8 @@
 # server's production dependencies, the built server, shared package and client, and the
 # example runs (loaded only into an empty file:// store; never on GCS unless LOAD_DEMO=always).
 # No secret and no data is baked in: STORAGE_URL, UPLOAD_TOKEN and the rest come from the
-# environment (see DEPLOY.md). test/deploy/image.test.ts rebuilds these stages without Docker.
+# environment (see DEPLOY.md). `npm run test:image` (test/deploy/image.ci.ts) rebuilds these
+# stages without Docker and starts the result.
 
 # Pinned so that a rebuild gives the same Node; bump deliberately.
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
