@@ -29,7 +29,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['shared/src/*.ts'],
+    files: ['shared/src/*.ts', 'shared/src/stats/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', './node/*', './node'] }] },
   },
 );
