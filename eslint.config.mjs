@@ -30,6 +30,11 @@ export default tseslint.config(
   },
   {
     files: ['shared/src/*.ts', 'shared/src/stats/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', './node/*', './node'] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', './node/*', './node', '../node/*', '../node'] },
+      ],
+    },
   },
 );

@@ -8,6 +8,7 @@ import { createContext, type AppContext } from './context';
 import { errorHandler, notFoundHandler } from './errors';
 import { runsRouter } from './routes/runs';
 import { scoresRouter } from './routes/scores';
+import { statsRouter } from './routes/stats';
 import { videosRouter } from './routes/videos';
 
 export interface AppOptions {
@@ -43,7 +44,9 @@ export function createApp(options: AppOptions): Express & { context: AppContext 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, storage: ctx.store.url });
   });
-  app.use(runsRouter(ctx));
+  const target = options.config.targetRatingsPerItem;
+  app.use(statsRouter(ctx, { target }));
+  app.use(runsRouter(ctx, { target }));
   app.use(scoresRouter(ctx));
   app.use(videosRouter(ctx));
 

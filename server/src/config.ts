@@ -22,6 +22,10 @@ export const SETTINGS = {
     default: '',
     doc: 'Folder of the built rater app; defaults to client/dist next to the server.',
   },
+  TARGET_RATINGS_PER_ITEM: {
+    default: '3',
+    doc: 'Ratings (distinct raters) each item gets before any item gets more; also shown with coverage.',
+  },
 } as const;
 
 const ConfigSchema = z.object({
@@ -30,6 +34,7 @@ const ConfigSchema = z.object({
   LOAD_DEMO: z.enum(['auto', 'always', 'never']),
   COMPACTION_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000),
   CLIENT_DIR: z.string(),
+  TARGET_RATINGS_PER_ITEM: z.coerce.number().int().min(1).max(100),
 });
 
 export interface Config {
@@ -38,6 +43,8 @@ export interface Config {
   loadDemo: 'auto' | 'always' | 'never';
   compactionIntervalMs: number;
   clientDir?: string;
+  /** Ratings each item gets before any item gets more. */
+  targetRatingsPerItem: number;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storageUrl: c.STORAGE_URL,
     loadDemo: c.LOAD_DEMO,
     compactionIntervalMs: c.COMPACTION_INTERVAL_MS,
+    targetRatingsPerItem: c.TARGET_RATINGS_PER_ITEM,
     ...(c.CLIENT_DIR ? { clientDir: c.CLIENT_DIR } : {}),
   };
 }
