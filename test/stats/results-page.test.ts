@@ -92,7 +92,12 @@ describe('the results page in Chromium against a real server', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (server?.pid) process.kill(server.pid);
+    if (server?.pid && server.exitCode === null) {
+      // SIGTERM makes the server fold pending scores and exit; wait for it before removing its folder.
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      process.kill(server.pid);
+      await exited;
+    }
     await cleanup();
   });
 
