@@ -96,4 +96,22 @@ describe('results routes on the example runs', () => {
     expect(done.body).toEqual({ videoUri: null, items: [], progress: { done: 2, total: 2 } });
     await request(app).get(`/compare/next?a=${A}&b=${B}`).expect(400);
   });
+
+  it('recomputes the results once a new score arrives', async () => {
+    const before = await request(app).get(`/runs/${A}/stats`).expect(200);
+    expect(before.body.ratings).toBe(9);
+    await request(app)
+      .post('/scores')
+      .send({
+        submission_id: 'sub-99999999',
+        rater_id: 'eve',
+        run_id: A,
+        item_id: 'line3_cam01_clip0050',
+        answers: { overall: 2 },
+      })
+      .expect(201);
+    const after = await request(app).get(`/runs/${A}/stats`).expect(200);
+    expect(after.body.ratings).toBe(10);
+    expect(after.body.coverage[1]).toMatchObject({ itemId: 'line3_cam01_clip0050', ratings: 1 });
+  });
 });

@@ -1,6 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { compareRuns, Invalid, RaterIdSchema, RunIdSchema, runStats, type RunInput } from '@fts/shared';
+import {
+  compareRuns,
+  Invalid,
+  RaterIdSchema,
+  RunIdSchema,
+  runStats,
+  type RunInput,
+  type Submission,
+} from '@fts/shared';
 import type { LoadedRun } from '@fts/shared/node';
 import { chooseNextPair } from '../allocation';
 import type { AppContext } from '../context';
@@ -19,6 +27,28 @@ const input = (run: LoadedRun): RunInput => ({
   items: run.items,
 });
 
+/**
+ * Results computed for one state of the data. Submissions are only ever added, so their
+ * count and the newest id name a state; a replaced run has a new manifest date.
+ */
+class ResultCache {
+  private readonly entries = new Map<string, unknown>();
+  constructor(private readonly capacity = 32) {}
+
+  get<T>(parts: unknown[], compute: () => T): T {
+    const key = JSON.stringify(parts);
+    if (this.entries.has(key)) return this.entries.get(key) as T;
+    const value = compute();
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, value);
+    return value;
+  }
+}
+
+const version = (run: LoadedRun): string => `${run.manifest.runId}@${run.manifest.createdAt}`;
+const state = (subs: readonly Submission[]): string =>
+  `${subs.length}:${subs[subs.length - 1]?.submission_id ?? ''}`;
+
 export interface StatsRouterOptions {
   /** Ratings per item the allocation aims at. */
   target: number;
@@ -27,12 +57,17 @@ export interface StatsRouterOptions {
 /** Results: per-run statistics, run comparison, and the next pair to rate in comparison mode. */
 export function statsRouter(ctx: AppContext, options: StatsRouterOptions): Router {
   const r = Router();
+  // The bootstrap takes a noticeable time on large runs; compute once per state of the data.
+  const cache = new ResultCache();
 
   r.get('/runs/:id/stats', async (req, res) => {
     const { seed } = parseOr400(SeedSchema, req.query);
     const [run, submissions] = await Promise.all([ctx.catalog.get(req.params.id), ctx.submissions()]);
+    const opts = { target: options.target, ...(seed !== undefined ? { seed } : {}) };
     res.json(
-      runStats(input(run), submissions, { target: options.target, ...(seed !== undefined ? { seed } : {}) }),
+      cache.get(['run', version(run), state(submissions), opts], () =>
+        runStats(input(run), submissions, opts),
+      ),
     );
   });
 
@@ -44,7 +79,12 @@ export function statsRouter(ctx: AppContext, options: StatsRouterOptions): Route
       ctx.catalog.get(b),
       ctx.submissions(),
     ]);
-    res.json(compareRuns(input(ra), input(rb), submissions, seed !== undefined ? { seed } : {}));
+    const opts = seed !== undefined ? { seed } : {};
+    res.json(
+      cache.get(['compare', version(ra), version(rb), state(submissions), opts], () =>
+        compareRuns(input(ra), input(rb), submissions, opts),
+      ),
+    );
   });
 
   r.get('/compare/next', async (req, res) => {

@@ -51,37 +51,47 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
   return (sorted[lo] as number) + (h - lo) * ((sorted[hi] as number) - (sorted[lo] as number));
 }
 
+/** Observations packed into typed arrays: the replicate loops read them thousands of times. */
+interface Packed {
+  unit: Int32Array;
+  rater: Int32Array;
+  value: Float64Array;
+}
+
+function pack(obs: readonly Observation[]): Packed {
+  return {
+    unit: Int32Array.from(obs, (o) => o.unit),
+    rater: Int32Array.from(obs, (o) => o.rater),
+    value: Float64Array.from(obs, (o) => o.value),
+  };
+}
+
 /**
- * Mean of per-unit means: each unit counts once, whatever its number of ratings. Units and
- * raters are weighted by `unitW` and `raterW` (bootstrap draw counts); weight 0 leaves them out.
- * Fills `means` (NaN for a unit with no weighted rating).
+ * Mean of each unit's ratings, raters weighted by `raterW` (bootstrap draw counts; weight 0
+ * leaves a rater out). Fills `means`, NaN for a unit with no weighted rating.
  */
-function unitMeans(
-  obs: readonly Observation[],
-  unitCount: number,
-  raterW: ArrayLike<number> | undefined,
-  means: Float64Array,
-  weights: Float64Array,
-): void {
-  means.fill(0, 0, unitCount);
-  weights.fill(0, 0, unitCount);
-  for (const o of obs) {
-    const w = raterW ? (raterW[o.rater] as number) : 1;
+function unitMeans(obs: Packed, raterW: Int32Array, means: Float64Array, weights: Float64Array): void {
+  means.fill(0);
+  weights.fill(0);
+  const { unit, rater, value } = obs;
+  for (let i = 0; i < unit.length; i++) {
+    const w = raterW[rater[i] as number] as number;
     if (w === 0) continue;
-    means[o.unit] = (means[o.unit] as number) + w * o.value;
-    weights[o.unit] = (weights[o.unit] as number) + w;
+    const u = unit[i] as number;
+    means[u] = (means[u] as number) + w * (value[i] as number);
+    weights[u] = (weights[u] as number) + w;
   }
-  for (let u = 0; u < unitCount; u++) {
+  for (let u = 0; u < means.length; u++) {
     means[u] = (weights[u] as number) > 0 ? (means[u] as number) / (weights[u] as number) : NaN;
   }
 }
 
-/** Weighted mean of `means` over units with weight `unitW` (all 1 when absent), skipping NaN. */
-function weightedMean(means: Float64Array, unitW: ArrayLike<number> | undefined): number {
+/** Weighted mean of `means` over units with weight `unitW`, skipping NaN. */
+function weightedMean(means: Float64Array, unitW: Int32Array): number {
   let num = 0;
   let den = 0;
   for (let u = 0; u < means.length; u++) {
-    const w = unitW ? (unitW[u] as number) : 1;
+    const w = unitW[u] as number;
     const m = means[u] as number;
     if (w === 0 || Number.isNaN(m)) continue;
     num += w * m;
@@ -90,14 +100,21 @@ function weightedMean(means: Float64Array, unitW: ArrayLike<number> | undefined)
   return den > 0 ? num / den : NaN;
 }
 
-/** How many times each of `pool`'s members is picked in |pool| draws with replacement. */
-function drawCounts(pool: readonly number[], size: number, random: () => number): Int32Array {
-  const c = new Int32Array(size);
+/** Into `counts`: how many times each of `pool`'s members is picked in |pool| draws with replacement. */
+function drawCounts(pool: readonly number[], counts: Int32Array, random: () => number): Int32Array {
+  counts.fill(0);
   for (let i = 0; i < pool.length; i++) {
     const k = pool[Math.floor(random() * pool.length)] as number;
-    c[k] = (c[k] as number) + 1;
+    counts[k] = (counts[k] as number) + 1;
   }
-  return c;
+  return counts;
+}
+
+/** Weight 1 for each of `ids`, 0 for the other slots. */
+function ones(ids: readonly number[], length: number): Int32Array {
+  const w = new Int32Array(length);
+  for (const i of ids) w[i] = 1;
+  return w;
 }
 
 const distinct = (xs: Iterable<number>): number[] => [...new Set(xs)].sort((a, b) => a - b);
@@ -119,22 +136,24 @@ export interface Estimate {
  * Mean rating, each unit (item) counting once, with a cluster-bootstrap interval.
  * Units and raters are small non-negative integers.
  */
-export function bootstrapMean(obs: readonly Observation[], options: BootstrapOptions = {}): Estimate {
-  const units = distinct(obs.map((o) => o.unit));
-  const raters = distinct(obs.map((o) => o.rater));
+export function bootstrapMean(observations: readonly Observation[], options: BootstrapOptions = {}): Estimate {
+  const obs = pack(observations);
+  const units = distinct(obs.unit);
+  const raters = distinct(obs.rater);
   const nu = size(units);
   const nr = size(raters);
   const means = new Float64Array(nu);
   const weights = new Float64Array(nu);
-  unitMeans(obs, nu, undefined, means, weights);
-  const estimate = weightedMean(means, undefined);
+  unitMeans(obs, ones(raters, nr), means, weights);
+  const estimate = weightedMean(means, ones(units, nu));
   if (units.length === 0) return { estimate: NaN, interval: null };
   const random = seededRandom(options.seed ?? 1);
+  const [cu, cr] = [new Int32Array(nu), new Int32Array(nr)];
   const stats: number[] = [];
   for (let b = 0; b < (options.replicates ?? 2000); b++) {
-    const cu = drawCounts(units, nu, random);
-    const cr = drawCounts(raters, nr, random);
-    unitMeans(obs, nu, cr, means, weights);
+    drawCounts(units, cu, random);
+    drawCounts(raters, cr, random);
+    unitMeans(obs, cr, means, weights);
     const s = weightedMean(means, cu);
     if (!Number.isNaN(s)) stats.push(s);
   }
@@ -146,17 +165,16 @@ export function bootstrapMean(obs: readonly Observation[], options: BootstrapOpt
  * each replicate draws one set of units for both sides, and one set of raters.
  */
 export function bootstrapPairedDifference(
-  a: readonly Observation[],
-  b: readonly Observation[],
+  obsA: readonly Observation[],
+  obsB: readonly Observation[],
   options: BootstrapOptions = {},
 ): Estimate {
-  const inB = new Set(b.map((o) => o.unit));
-  const units = distinct(a.map((o) => o.unit).filter((u) => inB.has(u)));
-  const raters = distinct([...a, ...b].map((o) => o.rater));
-  const nu = size(units);
+  const [a, b] = [pack(obsA), pack(obsB)];
+  const inB = new Set(b.unit);
+  const units = distinct([...a.unit].filter((u) => inB.has(u)));
+  const raters = distinct([...a.rater, ...b.rater]);
+  const nu = Math.max(size(distinct(a.unit)), size(distinct(b.unit)));
   const nr = size(raters);
-  const shared = new Int32Array(nu);
-  for (const u of units) shared[u] = 1;
   const [ma, wa, mb, wb, d] = [0, 0, 0, 0, 0].map(() => new Float64Array(nu)) as [
     Float64Array,
     Float64Array,
@@ -164,21 +182,23 @@ export function bootstrapPairedDifference(
     Float64Array,
     Float64Array,
   ];
-  const diff = (unitW: ArrayLike<number>): number => {
+  const diff = (unitW: Int32Array): number => {
     for (let u = 0; u < nu; u++) d[u] = (ma[u] as number) - (mb[u] as number);
     return weightedMean(d, unitW);
   };
-  unitMeans(a, nu, undefined, ma, wa);
-  unitMeans(b, nu, undefined, mb, wb);
-  const estimate = diff(shared);
+  const allRaters = ones(raters, nr);
+  unitMeans(a, allRaters, ma, wa);
+  unitMeans(b, allRaters, mb, wb);
+  const estimate = diff(ones(units, nu));
   if (units.length === 0) return { estimate: NaN, interval: null };
   const random = seededRandom(options.seed ?? 1);
+  const [cu, cr] = [new Int32Array(nu), new Int32Array(nr)];
   const stats: number[] = [];
   for (let r = 0; r < (options.replicates ?? 2000); r++) {
-    const cu = drawCounts(units, nu, random);
-    const cr = drawCounts(raters, nr, random);
-    unitMeans(a, nu, cr, ma, wa);
-    unitMeans(b, nu, cr, mb, wb);
+    drawCounts(units, cu, random);
+    drawCounts(raters, cr, random);
+    unitMeans(a, cr, ma, wa);
+    unitMeans(b, cr, mb, wb);
     const s = diff(cu);
     if (!Number.isNaN(s)) stats.push(s);
   }
@@ -190,30 +210,33 @@ export function bootstrapPairedDifference(
  * B's units from B, and one set of raters for both (a rater who rated both runs is one cluster).
  */
 export function bootstrapUnpairedDifference(
-  a: readonly Observation[],
-  b: readonly Observation[],
+  obsA: readonly Observation[],
+  obsB: readonly Observation[],
   options: BootstrapOptions = {},
 ): Estimate {
-  const unitsA = distinct(a.map((o) => o.unit));
-  const unitsB = distinct(b.map((o) => o.unit));
-  const raters = distinct([...a, ...b].map((o) => o.rater));
+  const [a, b] = [pack(obsA), pack(obsB)];
+  const unitsA = distinct(a.unit);
+  const unitsB = distinct(b.unit);
+  const raters = distinct([...a.rater, ...b.rater]);
   const na = size(unitsA);
   const nb = size(unitsB);
   const nr = size(raters);
   const [ma, wa] = [new Float64Array(na), new Float64Array(na)];
   const [mb, wb] = [new Float64Array(nb), new Float64Array(nb)];
-  unitMeans(a, na, undefined, ma, wa);
-  unitMeans(b, nb, undefined, mb, wb);
-  const estimate = weightedMean(ma, undefined) - weightedMean(mb, undefined);
+  const allRaters = ones(raters, nr);
+  unitMeans(a, allRaters, ma, wa);
+  unitMeans(b, allRaters, mb, wb);
+  const estimate = weightedMean(ma, ones(unitsA, na)) - weightedMean(mb, ones(unitsB, nb));
   if (unitsA.length === 0 || unitsB.length === 0) return { estimate: NaN, interval: null };
   const random = seededRandom(options.seed ?? 1);
+  const [ca, cb, cr] = [new Int32Array(na), new Int32Array(nb), new Int32Array(nr)];
   const stats: number[] = [];
   for (let r = 0; r < (options.replicates ?? 2000); r++) {
-    const ca = drawCounts(unitsA, na, random);
-    const cb = drawCounts(unitsB, nb, random);
-    const cr = drawCounts(raters, nr, random);
-    unitMeans(a, na, cr, ma, wa);
-    unitMeans(b, nb, cr, mb, wb);
+    drawCounts(unitsA, ca, random);
+    drawCounts(unitsB, cb, random);
+    drawCounts(raters, cr, random);
+    unitMeans(a, cr, ma, wa);
+    unitMeans(b, cr, mb, wb);
     const s = weightedMean(ma, ca) - weightedMean(mb, cb);
     if (!Number.isNaN(s)) stats.push(s);
   }
