@@ -136,7 +136,10 @@ export interface Estimate {
  * Mean rating, each unit (item) counting once, with a cluster-bootstrap interval.
  * Units and raters are small non-negative integers.
  */
-export function bootstrapMean(observations: readonly Observation[], options: BootstrapOptions = {}): Estimate {
+export function bootstrapMean(
+  observations: readonly Observation[],
+  options: BootstrapOptions = {},
+): Estimate {
   const obs = pack(observations);
   const units = distinct(obs.unit);
   const raters = distinct(obs.rater);
