@@ -1,12 +1,15 @@
 import request from 'supertest';
-import { FileStore, LOCAL_BUCKET } from '@fts/shared/node';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { FileStore, LOCAL_BUCKET, publishRun, scanRunFolder } from '@fts/shared/node';
 import type { RunComparisonDto, RunStatsDto } from '@fts/shared';
-import { loadDemo } from '../../server/src/demo';
+import { loadDemo, uploadFromScan } from '../../server/src/demo';
 import { testApp } from '../helpers/app';
 import { EXAMPLES, tempDir } from '../helpers/tmp';
 
 const A = 'run_20261115_101500';
 const B = 'run_20261116_093000';
+const C = 'run_other_clips';
 const ITEMS = ['line3_cam01_clip0047', 'line3_cam02_clip0112', 'packing_cam04_clip0008'];
 
 describe('results routes on the example runs', () => {
@@ -18,6 +21,16 @@ describe('results routes on the example runs', () => {
     ({ dir, cleanup } = await tempDir());
     const store = new FileStore(dir, LOCAL_BUCKET);
     await loadDemo(store, EXAMPLES);
+    // A third run over other clips, to compare with nothing in common.
+    const other = path.join(dir, 'src', C);
+    await fs.mkdir(other, { recursive: true });
+    for (const clip of ['x1', 'x2']) {
+      await fs.writeFile(
+        path.join(other, `${clip}.json`),
+        JSON.stringify({ video_uri: `gs://elsewhere/${clip}.mp4`, output: { primary_task: 'Sweep' } }),
+      );
+    }
+    await publishRun(store, uploadFromScan(C, await scanRunFolder(other), 'test'));
     app = testApp(store);
     let n = 0;
     const post = (rater: string, run: string, item: string, overall: number) =>
@@ -113,5 +126,24 @@ describe('results routes on the example runs', () => {
     const after = await request(app).get(`/runs/${A}/stats`).expect(200);
     expect(after.body.ratings).toBe(10);
     expect(after.body.coverage[1]).toMatchObject({ itemId: 'line3_cam01_clip0050', ratings: 1 });
+  });
+
+  it('compares runs that share no video unpaired, and has no pair to offer', async () => {
+    await request(app)
+      .post('/scores')
+      .send({
+        submission_id: 'sub-88888888',
+        rater_id: 'ann',
+        run_id: C,
+        item_id: 'x1',
+        answers: { overall: 1 },
+      })
+      .expect(201);
+    const res = await request(app).get(`/compare?a=${A}&b=${C}`).expect(200);
+    expect(res.body).toMatchObject({ design: 'unpaired', sharedVideos: 0 });
+    expect(res.body.criteria[0]).toMatchObject({ videos: { b: 1, both: 0 }, wins: null });
+    expect(res.body.criteria[0].test.name).toBe('mann-whitney');
+    const next = await request(app).get(`/compare/next?a=${A}&b=${C}&rater=ann`).expect(400);
+    expect(next.body.message).toMatch(/share no video/);
   });
 });

@@ -212,4 +212,17 @@ describe('compareRuns', () => {
     });
     expect(o?.test?.p).toBe(1);
   });
+
+  it('compares only criteria both rubrics have, with the same type', () => {
+    const other: Rubric = {
+      criteria: [
+        { id: 'overall', label: 'Overall', type: 'scale', min: 1, max: 5, required: true },
+        { id: 'steps_ok', label: 'Steps', type: 'scale', min: 0, max: 1, required: false },
+      ],
+      comment: true,
+    };
+    const subs = [...scores('A', () => 4), ...scores('B', () => 3)];
+    const c = compareRuns(run('A', 12), { ...run('B', 12), rubric: other }, subs, { replicates: 50 });
+    expect(c.criteria.map((x) => x.criterion)).toEqual(['overall']);
+  });
 });
