@@ -29,7 +29,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['shared/src/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', './node/*', './node'] }] },
+    files: ['shared/src/*.ts', 'shared/src/stats/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', './node/*', './node', '../node/*', '../node'] },
+      ],
+    },
   },
 );

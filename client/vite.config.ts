@@ -7,5 +7,5 @@ export default defineConfig({
     alias: { '@fts/shared': fileURLToPath(new URL('../shared/src/index.ts', import.meta.url)) },
   },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false },
-  server: { proxy: { '^/(runs|scores|videos|healthz)': 'http://localhost:8080' } },
+  server: { proxy: { '^/(runs|scores|videos|compare|healthz)': 'http://localhost:8080' } },
 });

@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AppError } from '@fts/shared';
 import { openStore } from '@fts/shared/node';
 import { uploadRunFolder } from './upload';
+import { registerStatsCommands } from './commands/stats';
 
 const program = new Command();
 program
@@ -76,6 +77,8 @@ Examples:
       );
     },
   );
+
+registerStatsCommands(program);
 
 async function run(): Promise<void> {
   try {

@@ -14,7 +14,9 @@ function go(hash: string): void {
 async function route(): Promise<void> {
   who.textContent = currentRater() ? `Rater: ${currentRater()}` : '';
   const m = /^#\/run\/(.+)$/.exec(location.hash);
-  if (m?.[1]) await renderScore(root, decodeURIComponent(m[1]), go);
+  const results = /^#\/results\/?(.*)$/.exec(location.hash);
+  if (results) await (await import('./views/results')).renderResults(root, results[1] ?? '');
+  else if (m?.[1]) await renderScore(root, decodeURIComponent(m[1]), go);
   else await renderStart(root, go);
 }
 

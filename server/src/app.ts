@@ -9,6 +9,7 @@ import { createLogger, requestId, requestLogger, type LogDestination } from './l
 import { openApiDocument } from './openapi';
 import { runsRouter } from './routes/runs/runs';
 import { scoresRouter } from './routes/scores/scores';
+import { statsRouter } from './routes/stats';
 import { videosRouter } from './routes/videos/videos';
 import { securityHeaders, writeLimit } from './security';
 
@@ -50,7 +51,9 @@ export function createApp(options: AppOptions): Express & { context: AppContext 
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  app.use(runsRouter(ctx, limit));
+  const target = config.targetRatingsPerItem;
+  app.use(statsRouter(ctx, { target }));
+  app.use(runsRouter(ctx, limit, { target }));
   app.use(scoresRouter(ctx, limit));
   app.use(videosRouter(ctx));
 

@@ -62,6 +62,10 @@ export const SETTINGS = {
     default: '',
     doc: 'Project ID, so request logs link to Cloud Trace (`projects/ID/traces/TRACE`).',
   },
+  TARGET_RATINGS_PER_ITEM: {
+    default: '3',
+    doc: 'Ratings (distinct raters) each item gets before any item gets more; also shown with coverage.',
+  },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -108,6 +112,7 @@ const ConfigSchema = z.object({
     .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/, 'must be an origin like https://host'),
   LOG_REQUESTS: z.enum(['true', 'false']).transform((v) => v === 'true'),
   GOOGLE_CLOUD_PROJECT: z.string().regex(/^([a-z][a-z0-9-]{4,28}[a-z0-9])?$/, 'must be a project ID'),
+  TARGET_RATINGS_PER_ITEM: z.coerce.number().int().min(1).max(100),
 });
 
 export interface Config {
@@ -128,6 +133,8 @@ export interface Config {
   signedUrlOrigin: string;
   logRequests: boolean;
   project?: string;
+  /** Ratings each item gets before any item gets more. */
+  targetRatingsPerItem: number;
 }
 
 export class ConfigError extends Error {
@@ -159,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storageUrl: c.STORAGE_URL,
     loadDemo: c.LOAD_DEMO,
     compactionIntervalMs: c.COMPACTION_INTERVAL_MS,
+    targetRatingsPerItem: c.TARGET_RATINGS_PER_ITEM,
     ...(c.CLIENT_DIR ? { clientDir: c.CLIENT_DIR } : {}),
     ...(c.UPLOAD_TOKEN ? { uploadToken: c.UPLOAD_TOKEN } : {}),
     upload: {

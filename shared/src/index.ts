@@ -6,3 +6,4 @@ export * from './run';
 export * from './submission';
 export * from './detect';
 export * from './runfiles';
+export * from './stats';

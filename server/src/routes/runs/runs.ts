@@ -3,7 +3,7 @@ import type { RunDetail, RunSummary, Submission } from '@fts/shared';
 import type { LoadedRun } from '@fts/shared/node';
 import type { AppContext } from '../../context';
 import { parseOr400 } from '../../errors';
-import { chooseNext } from './next';
+import { chooseNext } from '../../allocation';
 import { NextQuerySchema } from './schema';
 import { createRun, requireUploadToken, uploadBody } from './upload';
 
@@ -35,7 +35,11 @@ export async function listedRuns(ctx: AppContext): Promise<LoadedRun[]> {
 }
 
 /** `GET /runs`, `GET /runs/:id`, `GET /runs/:id/items`, `GET /runs/:id/next`, `POST /runs`. */
-export function runsRouter(ctx: AppContext, writeLimit: RequestHandler): Router {
+export function runsRouter(
+  ctx: AppContext,
+  writeLimit: RequestHandler,
+  options: { target: number } = { target: 3 },
+): Router {
   const r = Router();
 
   // Rate limit first, then the token, and only then is the body read.
@@ -60,7 +64,12 @@ export function runsRouter(ctx: AppContext, writeLimit: RequestHandler): Router 
   r.get('/runs/:id/next', async (req, res) => {
     const { rater } = parseOr400(NextQuerySchema, req.query);
     const [run, submissions] = await Promise.all([ctx.catalog.get(req.params.id), ctx.submissions()]);
-    const item = chooseNext(run, submissions, rater);
+    const item = chooseNext(
+      { runId: run.manifest.runId, rubric: run.rubric, items: run.items },
+      submissions,
+      rater,
+      options.target,
+    );
     const done = new Set(
       submissions
         .filter((s) => s.run_id === run.manifest.runId && s.rater_id === rater)
