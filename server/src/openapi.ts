@@ -140,6 +140,54 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
+      '/runs/{id}/stats': {
+        get: {
+          summary:
+            'Per-run results: per-criterion means with cluster-bootstrap 95% intervals, agreement, coverage',
+          parameters: [
+            runId,
+            query('seed', 'Bootstrap seed; the same seed gives the same intervals.', { type: 'integer' }),
+          ],
+          responses: {
+            200: { description: 'Statistics (see README, "Statistics")', content: json({ type: 'object' }) },
+            400: error('Bad seed'),
+            404: error('No such run'),
+          },
+        },
+      },
+      '/compare': {
+        get: {
+          summary: 'Run A against run B: difference in means, test, win/tie/loss, ratings still needed',
+          parameters: [
+            query('a', 'First run', schema(RunIdSchema), true),
+            query('b', 'Second run (different from a)', schema(RunIdSchema), true),
+            query('seed', 'Bootstrap seed', { type: 'integer' }),
+          ],
+          responses: {
+            200: { description: 'Comparison (see README, "Statistics")', content: json({ type: 'object' }) },
+            400: error('Missing or equal runs'),
+            404: error('No such run'),
+          },
+        },
+      },
+      '/compare/next': {
+        get: {
+          summary: 'The next video to rate in both runs, in counterbalanced order, runs not named',
+          parameters: [
+            query('a', 'First run', schema(RunIdSchema), true),
+            query('b', 'Second run', schema(RunIdSchema), true),
+            query('rater', 'Rater ID', schema(RaterIdSchema), true),
+          ],
+          responses: {
+            200: {
+              description: 'The pair of items, or `videoUri: null` when done',
+              content: json({ type: 'object' }),
+            },
+            400: error('Bad query, or the runs share no video'),
+            404: error('No such run'),
+          },
+        },
+      },
       '/videos/{bucket}/{key}': {
         get: {
           summary: 'A video that a listed run references (or under a configured prefix)',
