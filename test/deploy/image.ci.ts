@@ -7,7 +7,7 @@ import { reproduceImage, type BuiltStage } from './reproduce';
 
 // Builds the Dockerfile's stages in a temporary folder (npm ci twice, the full build) and
 // starts the runtime stage as the image would. npm's cache keeps the installs off the network.
-// Too heavy for `npm test`: `npm run test:image` runs it, and .ci/run calls that.
+// Kept out of the main jest run (it is the slowest check): `npm run test:image` runs it, last in `npm test`.
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
