@@ -7,5 +7,6 @@ export * from './runs/scan';
 export * from './runs/publish';
 export * from './runs/catalog';
 export * from './runs/pool';
+export * from './runs/retry';
 export * from './scores/csv';
 export * from './scores/ledger';
