@@ -67,6 +67,12 @@ Examples:
       if (flags.server && !token && !flags.dryRun) {
         throw new UsageError('--server needs an upload token: pass --token or set SCORE_UPLOAD_TOKEN');
       }
+      // The target is checked first, so a typo in it is reported before a long folder check.
+      const source = await openSource(
+        { ...(flags.server ? { server: flags.server } : {}), ...(token ? { token } : {}), store: flags.to },
+        io,
+        '--to',
+      );
       const report: Record<string, unknown> = {};
       try {
         const run = await checkRun(dir, {
@@ -79,11 +85,6 @@ Examples:
           say(io.stderr, `checked ${checkSummary(run.runId, run.check)}`);
         }
         assertUploadable(run, dir, flags.skipInvalid);
-        const source = await openSource(
-          { ...(flags.server ? { server: flags.server } : {}), ...(token ? { token } : {}), store: flags.to },
-          io,
-          '--to',
-        );
         let outcome: UploadOutcome;
         if (source.kind === 'server') {
           if (!flags.json && !flags.dryRun)
