@@ -27,7 +27,7 @@ export function checkJson(runId: string, check: RunFolderCheck) {
   return {
     runId,
     itemCount: check.itemCount,
-    files: check.files.map(({ path, size, kind, itemCount }) => ({ path, size, kind, itemCount })),
+    files: check.files.map(({ path, size, kind }) => ({ path, size, kind })),
     skipped: check.skipped,
     problems: check.problems,
     ...(check.model ? { model: check.model } : {}),

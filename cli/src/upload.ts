@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Conflict, RunIdSchema } from '@fts/shared';
 import {
   checkRunFolder,
+  localPath,
   manifestKey,
   planRun,
   publishRun,
@@ -169,12 +170,11 @@ export async function uploadToServer(
     if (existed && !options.replace) throw conflict(run.runId, server.url);
     return { ...base, dryRun: true, sent: base.files, unchanged: 0, existed };
   }
-  const answer = await server
-    .uploadRun(run.runId, run.check.files, { replace: !!options.replace })
-    .catch((e) => {
-      if (e instanceof Conflict) throw conflict(run.runId, server.url);
-      throw e;
-    });
+  const files = run.check.files.map((f) => ({ path: f.path, absPath: localPath(run.check.dir, f.path) }));
+  const answer = await server.uploadRun(run.runId, files, { replace: !!options.replace }).catch((e) => {
+    if (e instanceof Conflict) throw conflict(run.runId, server.url);
+    throw e;
+  });
   return {
     ...base,
     itemCount: answer.itemCount,

@@ -5,7 +5,7 @@ import type { ObjectStore } from '../storage/store';
 import { manifestKey, runFileKey, runPrefix } from './layout';
 import { forEachLimit } from './pool';
 import { withRetry, type RetryOptions } from './retry';
-import { md5Base64, type RunFolderCheck } from './scan';
+import { localPath, md5Base64, type RunFolderCheck } from './scan';
 
 /** A file to put into a run, read only when it has to be sent. */
 export interface RunUploadFile extends ManifestFile {
@@ -59,13 +59,7 @@ export interface RunPlan {
 export function runUploadFromFolder(runId: string, check: RunFolderCheck, uploadedBy?: string): RunUpload {
   return {
     runId,
-    files: check.files.map((f) => ({
-      path: f.path,
-      size: f.size,
-      md5: f.md5,
-      kind: f.kind,
-      read: () => fs.readFile(f.absPath),
-    })),
+    files: check.files.map((f) => ({ ...f, read: () => fs.readFile(localPath(check.dir, f.path)) })),
     skipped: check.skipped,
     itemCount: check.itemCount,
     ...(check.model ? { model: check.model } : {}),

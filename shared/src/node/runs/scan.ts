@@ -21,16 +21,11 @@ export interface CheckedRunFile extends ManifestFile {
   prompt?: string;
 }
 
-/** A run file found on disk, checked and ready to upload; its content is read again when sent. */
-export interface CheckedLocalFile extends CheckedRunFile {
-  absPath: string;
-}
-
 /** The result of checking a local run folder. Holds no file content, whatever the folder's size. */
 export interface RunFolderCheck {
   dir: string;
-  /** Files that passed the check, in path order. */
-  files: CheckedLocalFile[];
+  /** Files that passed the check, in path order (read again from `dir` when sent). */
+  files: ManifestFile[];
   /** Every problem found, with the file (and line, for JSONL) and why. */
   problems: FileProblem[];
   /** Files that are not run data (videos, logs, `.DS_Store`), with why they are skipped. */
@@ -82,6 +77,11 @@ export function checkRunFile(
   };
 }
 
+/** Where a run file (a `/`-separated path inside the run) is on disk. */
+export function localPath(dir: string, relPath: string): string {
+  return path.join(dir, ...relPath.split('/'));
+}
+
 /** Why a file in a run folder is not run data, or undefined if it is. */
 function skipReason(rel: string): string | undefined {
   const name = rel.split('/').pop() ?? rel;
@@ -109,10 +109,10 @@ async function walk(dir: string, rel: string, files: string[], problems: FilePro
 }
 
 type Outcome =
-  { file: CheckedLocalFile; problems: FileProblem[] } | { problems: FileProblem[] } | { skipped: string };
+  { file: CheckedRunFile; problems: FileProblem[] } | { problems: FileProblem[] } | { skipped: string };
 
 async function checkLocalFile(dir: string, rel: string): Promise<Outcome> {
-  const abs = path.join(dir, rel);
+  const abs = localPath(dir, rel);
   let buf: Buffer;
   try {
     const st = await fs.stat(abs);
@@ -127,7 +127,7 @@ async function checkLocalFile(dir: string, rel: string): Promise<Outcome> {
     return { problems: [{ path: rel, reason: `unreadable: ${(e as Error).message}` }] };
   }
   const { file, problems } = checkRunFile(rel, buf);
-  return file ? { file: { ...file, absPath: abs }, problems } : { problems };
+  return file ? { file, problems } : { problems };
 }
 
 /**
@@ -148,31 +148,43 @@ export async function checkRunFolder(dir: string, options: CheckOptions = {}): P
     if (reason) skipped.push({ path: rel, reason });
     else data.push(rel);
   }
-  const outcomes: Outcome[] = new Array(data.length);
+  // Per file only what the manifest needs is kept; model and prompt come from the first file
+  // (in path order) that names them.
+  const files: (ManifestFile | undefined)[] = new Array(data.length);
+  const problems: FileProblem[][] = new Array(data.length);
+  let first: { model?: [number, string]; prompt?: [number, string] } = {};
+  let itemCount = 0;
   let checked = 0;
   await forEachLimit(data, options.concurrency ?? 8, async (rel, i) => {
-    outcomes[i] = await checkLocalFile(dir, rel);
+    const o = await checkLocalFile(dir, rel);
+    if ('skipped' in o) skipped.push({ path: rel, reason: o.skipped });
+    else {
+      if (o.problems.length) problems[i] = o.problems;
+      if ('file' in o) {
+        const { path: p, size, md5, kind, model, prompt } = o.file;
+        files[i] = { path: p, size, md5, kind };
+        itemCount += o.file.itemCount;
+        if (model && (!first.model || first.model[0] > i)) first = { ...first, model: [i, model] };
+        if (prompt && (!first.prompt || first.prompt[0] > i)) first = { ...first, prompt: [i, prompt] };
+      }
+    }
     options.onFile?.(rel, ++checked, data.length);
   });
-  const check: RunFolderCheck = { dir, files: [], problems: [...walkProblems], skipped, itemCount: 0 };
-  outcomes.forEach((o, i) => {
-    if ('skipped' in o) {
-      check.skipped.push({ path: data[i] as string, reason: o.skipped });
-      return;
-    }
-    check.problems.push(...o.problems);
-    if (!('file' in o)) return;
-    check.files.push(o.file);
-    check.itemCount += o.file.itemCount;
-    if (!check.model && o.file.model) check.model = o.file.model;
-    if (!check.prompt && o.file.prompt) check.prompt = o.file.prompt;
-  });
-  check.skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return check;
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return {
+    dir,
+    files: files.filter((f): f is ManifestFile => f !== undefined),
+    problems: [...walkProblems, ...problems.filter(Boolean).flat()],
+    skipped,
+    itemCount,
+    ...(first.model ? { model: first.model[1] } : {}),
+    ...(first.prompt ? { prompt: first.prompt[1] } : {}),
+  };
 }
 
 /** A run file found on disk, with its parsed content. */
-export interface LocalRunFile extends CheckedLocalFile {
+export interface LocalRunFile extends ManifestFile {
+  absPath: string;
   parsed: RunFile;
 }
 
@@ -189,8 +201,9 @@ export async function scanRunFolder(dir: string): Promise<FolderScan> {
   const check = await checkRunFolder(dir);
   const files: LocalRunFile[] = [];
   for (const f of check.files) {
-    const { parsed } = checkRunFile(f.path, await fs.readFile(f.absPath));
-    if (parsed) files.push({ ...f, parsed });
+    const absPath = localPath(dir, f.path);
+    const { parsed } = checkRunFile(f.path, await fs.readFile(absPath));
+    if (parsed) files.push({ ...f, absPath, parsed });
   }
   return { ...check, files };
 }
