@@ -79,7 +79,8 @@ Examples:
           cwd: io.cwd,
           ...(flags.runId ? { runId: flags.runId } : {}),
         });
-        Object.assign(report, checkJson(run.runId, run.check));
+        // Counts only: `validate --json` lists the files one by one.
+        Object.assign(report, checkJson(run.runId, run.check), { files: run.check.files.length });
         if (!flags.json) {
           printCheck(run.check, io.stderr);
           say(io.stderr, `checked ${checkSummary(run.runId, run.check)}`);
@@ -106,9 +107,10 @@ Examples:
               ...(flags.dryRun ? { dryRun: true } : {}),
               ...(progress ? { onFile: (_p, o) => progress.tick(o) } : {}),
               retry: {
-                onRetry: (e, attempt) =>
-                  flags.json ||
-                  say(io.stderr, `retrying after: ${(e as Error).message} (try ${attempt + 1})`),
+                onRetry: (e, attempt) => {
+                  if (!flags.json)
+                    say(io.stderr, `retrying after: ${(e as Error).message} (try ${attempt + 1})`);
+                },
               },
             });
           } finally {
