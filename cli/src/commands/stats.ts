@@ -9,6 +9,7 @@ import {
   type RunStatsDto,
 } from '@fts/shared';
 import { openStore, RunCatalog, ScoreLedger } from '@fts/shared/node';
+import { say, type CliIo } from '../io';
 
 /** Where results come from: a running server (http/https) or a store (file://, gs://). */
 export interface ResultsSource {
@@ -146,7 +147,7 @@ export function formatComparison(c: RunComparisonDto): string {
 const FROM_HELP = 'server (http://HOST:PORT) or store (file://PATH, gs://BUCKET[/PREFIX]) to read';
 
 /** Register `stats` and `compare` on the CLI. */
-export function registerStatsCommands(program: Command): void {
+export function registerStatsCommands(program: Command, io: CliIo): void {
   program
     .command('stats')
     .description('per-run results: means with 95% intervals, distributions, agreement, rater deviation')
@@ -155,7 +156,7 @@ export function registerStatsCommands(program: Command): void {
     .option('--json', 'print the JSON that GET /runs/:id/stats answers')
     .action(async (run: string, opts: { from: string; json?: boolean }) => {
       const s = await (await openResultsSource(opts.from)).runStats(run);
-      console.log(opts.json ? JSON.stringify(s, null, 2) : formatRunStats(s));
+      say(io.stdout, opts.json ? JSON.stringify(s, null, 2) : formatRunStats(s));
     });
   program
     .command('compare')
@@ -166,6 +167,6 @@ export function registerStatsCommands(program: Command): void {
     .option('--json', 'print the JSON that GET /compare answers')
     .action(async (a: string, b: string, opts: { from: string; json?: boolean }) => {
       const c = await (await openResultsSource(opts.from)).compare(a, b);
-      console.log(opts.json ? JSON.stringify(c, null, 2) : formatComparison(c));
+      say(io.stdout, opts.json ? JSON.stringify(c, null, 2) : formatComparison(c));
     });
 }

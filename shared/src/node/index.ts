@@ -7,6 +7,7 @@ export * from './runs/scan';
 export * from './runs/publish';
 export * from './runs/catalog';
 export * from './runs/pool';
+export * from './runs/retry';
 export * from './scores/csv';
 export * from './scores/ledger';
 // Types only: the GCS backend (and its client) is loaded by `openStore` when a gs:// URL is used.
