@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ObjectStore } from '@fts/shared/node';
+import type { LedgerOptions, ObjectStore } from '@fts/shared/node';
 import type { Config } from './config';
 import { createContext, type AppContext } from './context';
 import { errorHandler, notFoundHandler } from './errors';
@@ -15,13 +15,15 @@ export interface AppOptions {
   store: ObjectStore;
   /** Server clock (for `submitted_at`); tests pass a fixed one. */
   clock?: () => Date;
+  /** Score ledger tuning. */
+  ledger?: LedgerOptions;
 }
 
 export const DEFAULT_CLIENT_DIR = path.resolve(__dirname, '../../client/dist');
 
 /** Build the Express app without listening; `main.ts` listens. */
 export function createApp(options: AppOptions): Express & { context: AppContext } {
-  const ctx = createContext(options.store, options.clock);
+  const ctx = createContext(options.store, options.clock, options.ledger);
   const app = express() as Express & { context: AppContext };
   app.context = ctx;
   app.disable('x-powered-by');

@@ -18,6 +18,10 @@ export const SETTINGS = {
     default: '2000',
     doc: 'How often pending submissions are folded into scores/scores.csv (milliseconds; 0 turns it off).',
   },
+  COMPACTION_TEST_PAUSE_MS: {
+    default: '0',
+    doc: 'Testing only: pause between writing scores/scores.csv and deleting what it folded, so a test can kill the server mid-compaction. Leave at 0.',
+  },
   CLIENT_DIR: {
     default: '',
     doc: 'Folder of the built rater app; defaults to client/dist next to the server.',
@@ -29,6 +33,7 @@ const ConfigSchema = z.object({
   STORAGE_URL: z.string().regex(/^(file|gs):\/\/.+/, 'must be file://PATH or gs://BUCKET[/PREFIX]'),
   LOAD_DEMO: z.enum(['auto', 'always', 'never']),
   COMPACTION_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000),
+  COMPACTION_TEST_PAUSE_MS: z.coerce.number().int().min(0).max(600_000),
   CLIENT_DIR: z.string(),
 });
 
@@ -37,6 +42,7 @@ export interface Config {
   storageUrl: string;
   loadDemo: 'auto' | 'always' | 'never';
   compactionIntervalMs: number;
+  compactionTestPauseMs: number;
   clientDir?: string;
 }
 
@@ -65,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storageUrl: c.STORAGE_URL,
     loadDemo: c.LOAD_DEMO,
     compactionIntervalMs: c.COMPACTION_INTERVAL_MS,
+    compactionTestPauseMs: c.COMPACTION_TEST_PAUSE_MS,
     ...(c.CLIENT_DIR ? { clientDir: c.CLIENT_DIR } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { ObjectStore } from '@fts/shared/node';
+import type { LedgerOptions, ObjectStore } from '@fts/shared/node';
 import { RunCatalog, ScoreLedger } from '@fts/shared/node';
 import type { Submission } from '@fts/shared';
 
@@ -12,9 +12,14 @@ export interface AppContext {
   submissions(): Promise<Submission[]>;
 }
 
-export function createContext(store: ObjectStore, clock: () => Date = () => new Date()): AppContext {
+export function createContext(
+  store: ObjectStore,
+  clock: () => Date = () => new Date(),
+  ledgerOptions: LedgerOptions = {},
+): AppContext {
   const catalog = new RunCatalog(store);
-  const ledger = new ScoreLedger(store, { now: () => clock().getTime() });
+  // Not `clock`: the ledger compares real time with the store's clock to pace rewrites.
+  const ledger = new ScoreLedger(store, ledgerOptions);
   let inflight: Promise<Submission[]> | undefined;
   return {
     store,

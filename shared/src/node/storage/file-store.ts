@@ -130,11 +130,10 @@ export class FileStore implements ObjectStore {
       await fh.close();
     }
     try {
-      await this.mkdirFor(p);
       const { ifGenerationMatch } = options;
       if (ifGenerationMatch === 0) {
         try {
-          await fs.link(tmp, p);
+          await this.intoPlace(p, () => fs.link(tmp, p));
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
             throw new PreconditionFailed(`FileStore: ${key} already exists`);
@@ -149,10 +148,10 @@ export class FileStore implements ObjectStore {
               `FileStore: ${key} is at generation ${current?.generation ?? 'none'}, not ${ifGenerationMatch}`,
             );
           }
-          await fs.rename(tmp, p);
+          await this.intoPlace(p, () => fs.rename(tmp, p));
         });
       } else {
-        await fs.rename(tmp, p);
+        await this.intoPlace(p, () => fs.rename(tmp, p));
       }
     } finally {
       await fs.rm(tmp, { force: true });
@@ -244,10 +243,27 @@ export class FileStore implements ObjectStore {
     }
   }
 
+  /**
+   * Make the object's folder, then link or rename the object into it. `delete` prunes empty
+   * folders, so a delete in another process can remove the folder in between: make it again.
+   */
+  private async intoPlace(p: string, op: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.mkdirFor(p);
+        await op();
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 20) throw e;
+      }
+    }
+  }
+
   private async mkdirFor(p: string): Promise<void> {
     try {
       await fs.mkdir(path.dirname(p), { recursive: true });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw e;
       // A file where a folder should be: the key space has "a" and "a/b" both as objects.
       throw new Invalid(`FileStore: cannot create ${path.relative(this.dir, p)}: ${(e as Error).message}`);
     }
