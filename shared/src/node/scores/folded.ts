@@ -25,7 +25,7 @@ interface Snapshot extends FoldedView {
   header: string;
 }
 
-const EMPTY: Snapshot = { size: 0, submissions: [], ids: new Map(), chunks: [], header: CSV_HEADER };
+const empty = (): Snapshot => ({ size: 0, submissions: [], ids: new Map(), chunks: [], header: CSV_HEADER });
 
 /**
  * What this instance knows of `scores/scores.csv`. The ledger only ever appends to that file
@@ -33,9 +33,14 @@ const EMPTY: Snapshot = { size: 0, submissions: [], ids: new Map(), chunks: [], 
  * written a newer generation, only the new tail is read (a byte range) and parsed: keeping
  * up costs what was added, not the size of the file. A file that shrank or whose old end
  * changed (edited by hand) is read again in full.
+ *
+ * Each generation gets its own view, but the submission list and id map grow in place (no
+ * copy of 100,000 entries per generation): an older view may already hold a newer
+ * generation's ids. Compaction only writes with its view's generation as precondition, so
+ * a stale view can make a write fail, never make one wrong.
  */
 export class FoldedScores {
-  private snap: Snapshot = EMPTY;
+  private snap: Snapshot = empty();
   private refreshing?: Promise<FoldedView>;
 
   constructor(private readonly store: ObjectStore) {}
@@ -59,23 +64,29 @@ export class FoldedScores {
    * wrote in between; the view is then dropped and read again on the next refresh.
    */
   wrote(view: FoldedView, info: ObjectInfo, body: Buffer, added: readonly Submission[]): void {
-    const base = view as Snapshot;
     // A refresh that already moved past `view` saw this write or a later one.
-    if (this.snap !== base) return;
-    if (info.size !== body.length) {
-      this.snap = EMPTY;
-      return;
+    if (this.snap !== view) return;
+    if (info.size !== body.length) this.snap = empty();
+    else this.extend(this.snap, info, [body], added);
+  }
+
+  /** Make the view of generation `info`: `base` plus `added`, sharing base's containers. */
+  private extend(base: Snapshot, info: ObjectInfo, chunks: Buffer[], added: readonly Submission[]): void {
+    const submissions = base.submissions as Submission[];
+    const ids = base.ids as Map<string, Submission>;
+    for (const s of added) {
+      if (ids.has(s.submission_id)) continue;
+      ids.set(s.submission_id, s);
+      submissions.push(s);
     }
-    const ids = new Map(base.ids);
-    for (const s of added) ids.set(s.submission_id, s);
     this.snap = {
       generation: info.generation,
       updated: info.updated,
-      size: body.length,
-      submissions: [...base.submissions, ...added],
+      size: info.size,
+      submissions,
       ids,
-      chunks: [body],
-      header: base.generation === undefined ? CSV_HEADER : base.header,
+      chunks,
+      header: base.header,
     };
   }
 
@@ -83,26 +94,34 @@ export class FoldedScores {
     for (let attempt = 0; attempt < 5; attempt++) {
       const info = await this.store.stat(SCORES_CSV_KEY);
       if (!info) {
-        this.snap = EMPTY;
+        this.snap = empty();
         return this.snap;
       }
       const base = this.snap;
       if (info.generation === base.generation) return base;
-      const next =
-        base.generation !== undefined && info.size > base.size
-          ? ((await this.appendedTail(base, info)) ?? (await this.readAll(info)))
-          : await this.readAll(info);
-      if (next) {
-        // A write by this instance may have landed meanwhile; keep whichever is newer.
-        if (this.snap === base) this.snap = next;
-        return this.snap;
+      if (base.generation !== undefined && info.size > base.size) {
+        const tail = await this.appendedTail(base, info);
+        // Applied only if no write by this instance landed meanwhile (then the next round reads on).
+        if (tail && this.snap === base) {
+          this.extend(base, info, [...base.chunks, tail.bytes], tail.added);
+          return this.snap;
+        }
+        if (tail) continue;
+      }
+      const whole = await this.readAll(info);
+      if (whole) {
+        this.snap = whole;
+        return whole;
       }
     }
     throw new Error(`${SCORES_CSV_KEY} kept changing while it was read`);
   }
 
   /** Read and parse only what was appended since `base`; undefined if it was not an append. */
-  private async appendedTail(base: Snapshot, info: ObjectInfo): Promise<Snapshot | undefined> {
+  private async appendedTail(
+    base: Snapshot,
+    info: ObjectInfo,
+  ): Promise<{ bytes: Buffer; added: Submission[] } | undefined> {
     const from = Math.max(0, base.size - OVERLAP);
     const bytes = await this.store.read(SCORES_CSV_KEY, { start: from, end: info.size - 1 });
     if (bytes.length !== info.size - from) return undefined;
@@ -110,18 +129,7 @@ export class FoldedScores {
     if (expected.length !== base.size - from || !bytes.subarray(0, expected.length).equals(expected))
       return undefined;
     const tail = bytes.subarray(base.size - from);
-    const added = rowsToSubmissions(parseScoresCsv(base.header + tail.toString('utf8')));
-    const ids = new Map(base.ids);
-    for (const s of added) ids.set(s.submission_id, s);
-    return {
-      generation: info.generation,
-      updated: info.updated,
-      size: info.size,
-      submissions: [...base.submissions, ...added.filter((s) => base.ids.get(s.submission_id) === undefined)],
-      ids,
-      chunks: [...base.chunks, tail],
-      header: base.header,
-    };
+    return { bytes: tail, added: rowsToSubmissions(parseScoresCsv(base.header + tail.toString('utf8'))) };
   }
 
   /** Read the whole file; undefined if it changed while being read (the caller tries again). */
