@@ -133,6 +133,22 @@ export function describeLedger(name: string, makeStore: MakeStore): void {
       expect(doubles(ids)).toEqual([]);
     });
 
+    it('reads scores.csv again in full when it was edited rather than appended to', async () => {
+      const store = fx.open();
+      const ledger = new ScoreLedger(fx.open());
+      const subs = Array.from({ length: 5 }, (_, i) => submission(i));
+      await store.write(SCORES_CSV_KEY, CSV_HEADER + submissionsToCsv(subs));
+      expect(await ledger.all()).toHaveLength(5);
+      // Last row removed (smaller), then last row replaced and more added (larger).
+      await store.write(SCORES_CSV_KEY, CSV_HEADER + submissionsToCsv(subs.slice(0, 4)));
+      expect((await ledger.all()).map((s) => s.submission_id)).toEqual(
+        subs.slice(0, 4).map((s) => s.submission_id),
+      );
+      const edited = [...subs.slice(0, 3), submission(7), submission(8), submission(9)];
+      await store.write(SCORES_CSV_KEY, CSV_HEADER + submissionsToCsv(edited));
+      expect((await ledger.all()).map((s) => s.submission_id)).toEqual(edited.map((s) => s.submission_id));
+    });
+
     it('rewrites scores.csv at most once per interval across instances, and one of two racing compactions wins', async () => {
       // A clock the test moves, compared with the store's time of the last write.
       let now = 0;
