@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ObjectStore } from '@fts/shared/node';
+import type { LedgerOptions, ObjectStore } from '@fts/shared/node';
 import type { Config } from './config';
 import { createContext, type AppContext } from './context';
 import { errorHandler, notFoundHandler } from './errors';
@@ -20,6 +20,8 @@ export interface AppOptions {
   clock?: () => Date;
   /** Where request and error logs go when `config.logRequests` is on; stdout by default. */
   logDestination?: LogDestination;
+  /** Score ledger tuning. */
+  ledger?: LedgerOptions;
 }
 
 export const DEFAULT_CLIENT_DIR = path.resolve(__dirname, '../../client/dist');
@@ -32,7 +34,7 @@ const VERSION = (
 export function createApp(options: AppOptions): Express & { context: AppContext } {
   const { config } = options;
   const log = createLogger(config.logRequests, options.logDestination);
-  const ctx = createContext(config, options.store, log, options.clock);
+  const ctx = createContext(config, options.store, log, options.clock, options.ledger);
   const app = express() as Express & { context: AppContext };
   app.context = ctx;
   app.disable('x-powered-by');

@@ -18,6 +18,10 @@ export const SETTINGS = {
     default: '2000',
     doc: 'How often pending submissions are folded into scores/scores.csv (milliseconds; 0 turns it off).',
   },
+  COMPACTION_TEST_PAUSE_MS: {
+    default: '0',
+    doc: 'Testing only: pause between writing scores/scores.csv and deleting what it folded, so a test can kill the server mid-compaction. Leave at 0.',
+  },
   CLIENT_DIR: {
     default: '',
     doc: 'Folder of the built rater app; defaults to client/dist next to the server.',
@@ -86,6 +90,7 @@ const ConfigSchema = z.object({
   STORAGE_URL: z.string().regex(/^(file|gs):\/\/.+/, 'must be file://PATH or gs://BUCKET[/PREFIX]'),
   LOAD_DEMO: z.enum(['auto', 'always', 'never']),
   COMPACTION_INTERVAL_MS: int(0, 3_600_000),
+  COMPACTION_TEST_PAUSE_MS: int(0, 600_000),
   CLIENT_DIR: z.string(),
   UPLOAD_TOKEN: z.string().refine((t) => t === '' || (t.length >= 16 && /^[\x21-\x7e]+$/.test(t)), {
     message: 'must be at least 16 printable characters without spaces (or empty to turn uploads off)',
@@ -120,6 +125,7 @@ export interface Config {
   storageUrl: string;
   loadDemo: 'auto' | 'always' | 'never';
   compactionIntervalMs: number;
+  compactionTestPauseMs: number;
   clientDir?: string;
   /** Undefined: uploads over HTTP are off. */
   uploadToken?: string;
@@ -167,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loadDemo: c.LOAD_DEMO,
     compactionIntervalMs: c.COMPACTION_INTERVAL_MS,
     targetRatingsPerItem: c.TARGET_RATINGS_PER_ITEM,
+    compactionTestPauseMs: c.COMPACTION_TEST_PAUSE_MS,
     ...(c.CLIENT_DIR ? { clientDir: c.CLIENT_DIR } : {}),
     ...(c.UPLOAD_TOKEN ? { uploadToken: c.UPLOAD_TOKEN } : {}),
     upload: {

@@ -1,4 +1,4 @@
-import type { ObjectStore } from '@fts/shared/node';
+import type { LedgerOptions, ObjectStore } from '@fts/shared/node';
 import { RunCatalog, ScoreLedger } from '@fts/shared/node';
 import type { Submission } from '@fts/shared';
 import type { Logger } from 'pino';
@@ -21,9 +21,11 @@ export function createContext(
   store: ObjectStore,
   log: Logger,
   clock: () => Date = () => new Date(),
+  ledgerOptions: LedgerOptions = {},
 ): AppContext {
   const catalog = new RunCatalog(store);
-  const ledger = new ScoreLedger(store, { now: () => clock().getTime() });
+  // Not `clock`: the ledger compares real time with the store's clock to pace rewrites.
+  const ledger = new ScoreLedger(store, ledgerOptions);
   let inflight: Promise<Submission[]> | undefined;
   return {
     config,

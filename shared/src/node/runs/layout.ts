@@ -4,6 +4,11 @@ export const MANIFEST_FILE = 'manifest.json';
 export const SCORES_CSV_KEY = 'scores/scores.csv';
 /** One create-only object per submission, folded into scores.csv by compaction. */
 export const PENDING_PREFIX = 'scores/pending/';
+/**
+ * A copy of each submission once it is in scores.csv, written before its pending object is
+ * deleted: how a resend is recognised in one read, without looking through scores.csv.
+ */
+export const FOLDED_PREFIX = 'scores/folded/';
 
 export function runPrefix(runId: string): string {
   return `${RUNS_PREFIX}${runId}/`;

@@ -179,7 +179,7 @@ export class FileStore implements ObjectStore {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (createOnly && code === 'EEXIST') throw new PreconditionFailed(`FileStore: ${key} already exists`);
-        if (code === 'ENOENT' && tries < 5) continue;
+        if (code === 'ENOENT' && tries < 20) continue;
         if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
           throw new Invalid(`FileStore: cannot write ${key}: a folder of that name holds other keys`);
         }
@@ -281,7 +281,7 @@ export class FileStore implements ObjectStore {
         return;
       } catch (e) {
         // A delete pruning the same folders can remove a parent halfway through: go again.
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT' && tries < 5) continue;
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT' && tries < 20) continue;
         // A file where a folder should be: the key space has "a" and "a/b" both as objects.
         throw new Invalid(`FileStore: cannot create ${path.relative(this.dir, p)}: ${(e as Error).message}`);
       }
