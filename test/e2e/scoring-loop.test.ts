@@ -69,16 +69,14 @@ describe('the scoring loop on the file backend', () => {
   it('records scores and returns them in /scores.csv, read back by a CSV parser', async () => {
     const app = testApp(store);
     const send = (id: string, item: string, overall: number, comment: string) =>
-      request(app)
-        .post('/scores')
-        .send({
-          submission_id: id,
-          rater_id: 'alice',
-          run_id: RUN,
-          item_id: item,
-          answers: { overall },
-          comment,
-        });
+      request(app).post('/scores').send({
+        submission_id: id,
+        rater_id: 'alice',
+        run_id: RUN,
+        item_id: item,
+        answers: { overall },
+        comment,
+      });
     await send('sub-00000001', 'line3_cam01_clip0047', 4, 'steps, "mostly" right').expect(201);
     await send('sub-00000002', 'packing_cam04_clip0008', 2, '=HYPERLINK("x")\nsecond line').expect(201);
     // The same submission_id again is the same submission.
