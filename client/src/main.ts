@@ -1,7 +1,7 @@
 import './style.css';
 import { onAccessCodeRequired } from './api';
 import { button, el } from './dom';
-import { flush, startQueue, subscribe, discard, type QueueStatus } from './queue';
+import { discard, flush, startQueue, status, subscribe, type QueueStatus } from './queue';
 import { currentRater } from './state';
 import { toggleHelp } from './views/help';
 import { renderReview } from './views/review';
@@ -93,6 +93,11 @@ document.addEventListener('keydown', (e) => {
   }
 });
 document.addEventListener('rater-changed', () => void route());
+// Scores not yet sent are kept in this browser either way; the warning says so before a
+// rater leaves for good with the network down.
+window.addEventListener('beforeunload', (e) => {
+  if (status().pending > 0) e.preventDefault();
+});
 onAccessCodeRequired(askAccessCode);
 subscribe(showSync);
 startQueue();

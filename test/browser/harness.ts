@@ -69,16 +69,23 @@ export async function startServer(options: { gate?: RequestHandler } = {}): Prom
   };
 }
 
-/** Publish a run made of the given item records (one JSON file each) into the store. */
+/**
+ * Publish a run made of the given item records (one JSON file each) into the store, plus
+ * other files of the run folder by name (e.g. `rubric.json`).
+ */
 export async function publishItems(
   store: FileStore,
   runId: string,
   records: Record<string, unknown>[],
+  files: Record<string, unknown> = {},
 ): Promise<void> {
   const { dir, cleanup } = await tempDir('fts-run-');
   try {
     for (const [i, r] of records.entries()) {
       await fsp.writeFile(path.join(dir, `item_${String(i).padStart(2, '0')}.json`), JSON.stringify(r));
+    }
+    for (const [name, content] of Object.entries(files)) {
+      await fsp.writeFile(path.join(dir, name), JSON.stringify(content));
     }
     const scan = await scanRunFolder(dir);
     await publishRun(store, uploadFromScan(runId, scan, 'test'));

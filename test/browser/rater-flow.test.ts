@@ -1,6 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import {
   openBrowser,
+  publishItems,
   RUN_A,
   RUN_B,
   shownItem,
@@ -12,10 +13,10 @@ import {
 } from './harness';
 
 /** Press Tab until `target` has focus (a keyboard user's way of getting there). */
-async function tabTo(page: Page, target: Locator, max = 20): Promise<void> {
+async function tabTo(page: Page, target: Locator, key = 'Tab', max = 20): Promise<void> {
   for (let i = 0; i < max; i++) {
     if (await target.evaluate((e) => e === document.activeElement)) return;
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(key);
   }
   throw new Error(`Tab never reached ${String(target)}`);
 }
@@ -182,6 +183,81 @@ describe('the rater app in Chromium', () => {
     expect(latest.get(order[0] as string)?.comment).toBe('clear steps');
     expect(latest.get(order[1] as string)?.answers.overall).toBe(5);
     expect(latest.get(order[2] as string)?.answers.overall).toBe(2);
+    await page.close();
+  });
+
+  it("answers a run's own rubric (scale, choice, yes/no, comment) from the keyboard", async () => {
+    const clip = (name: string) => `gs://buildai-dataset/videos/line3/${name}.mp4`;
+    await publishItems(
+      server.store,
+      'run_rubric',
+      [
+        { video_uri: clip('cam01/line3_cam01_clip0047'), output: { summary: 'first' } },
+        { video_uri: clip('cam02/line3_cam02_clip0112'), output: { summary: 'second' } },
+      ],
+      {
+        'rubric.json': {
+          criteria: [
+            {
+              id: 'overall',
+              label: 'Overall',
+              type: 'scale',
+              min: 1,
+              max: 5,
+              anchors: { '1': 'bad', '5': 'good' },
+            },
+            {
+              id: 'segmentation',
+              label: 'Step boundaries',
+              type: 'choice',
+              options: [
+                { value: 'right', label: 'Right' },
+                { value: 'off', label: 'Off by a step' },
+                { value: 'wrong', label: 'Wrong' },
+              ],
+            },
+            { id: 'safety_issue', label: 'Does the output miss a safety issue?', type: 'yesno' },
+            { id: 'notes_ok', label: 'Optional yes/no', type: 'yesno', required: false },
+          ],
+          comment: true,
+        },
+      },
+    );
+    const page = await browser.context.newPage();
+    await page.goto(server.url);
+    await page.getByLabel('Your rater ID').fill('rubric-rater');
+    await page.getByLabel('Your rater ID').press('Enter');
+    await page.locator('a[data-run="run_rubric"]').click();
+    const first = await shownItem(page);
+    // Digits answer the first unanswered criterion in turn; y/n a yes/no one.
+    await page.keyboard.press('4');
+    await page.keyboard.press('2');
+    await page.keyboard.press('Enter');
+    await page.getByText(/Please answer: Does the output miss a safety issue\?/).waitFor();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('y');
+    // A missing answer took focus to its criterion; Shift+Tab back to the first one: digits
+    // now change the criterion in focus.
+    await tabTo(page, page.locator('input[name="overall"]:checked'), 'Shift+Tab');
+    await page.keyboard.press('5');
+    await expect(page.locator('input[name="overall"]:checked').inputValue()).resolves.toBe('5');
+    await snap(page, '11-custom-rubric');
+    await page.keyboard.press('Enter');
+    const second = await shownItem(page);
+    expect(second).not.toBe(first);
+    await page.keyboard.press('1');
+    await page.keyboard.press('3');
+    await page.keyboard.press('n');
+    await page.keyboard.press('y');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'All done' }).waitFor();
+    await page.locator('#sync', { hasText: 'All scores saved' }).waitFor();
+    const scores = await server.scores('rubric-rater');
+    const byItem = Object.fromEntries(scores.map((s) => [s.item_id, s.answers]));
+    expect(byItem).toEqual({
+      [first]: { overall: 5, segmentation: 'off', safety_issue: 'yes' },
+      [second]: { overall: 1, segmentation: 'wrong', safety_issue: 'no', notes_ok: 'yes' },
+    });
     await page.close();
   });
 });

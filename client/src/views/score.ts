@@ -16,6 +16,14 @@ export async function loadSession(runId: string, rater: string): Promise<RunSess
   return new RunSession(run, items, rater, mine);
 }
 
+/** Stop a video's download and free its decoder (a rater goes through hundreds). */
+function release(video: HTMLVideoElement): void {
+  video.pause();
+  video.removeAttribute('src');
+  video.load();
+  video.remove();
+}
+
 function newVideo(item: Item): HTMLVideoElement {
   return el('video', { preload: 'auto', src: item.videoUrl, 'aria-label': `Video of ${item.id}` });
 }
@@ -108,7 +116,7 @@ export async function renderScore(
 
   const preload = (item: Item | undefined): void => {
     if (!item || preloaded?.item.id === item.id) return;
-    preloaded?.video.remove();
+    if (preloaded) release(preloaded.video);
     preloaded = { item, video: newVideo(item) };
     preloads.append(preloaded.video);
   };
@@ -131,7 +139,7 @@ export async function renderScore(
   };
 
   function show(item: Item): void {
-    if (current) current.player.video.pause();
+    if (current) release(current.player.video);
     const mine = session.latest(item.id);
     const notice = el('div', { class: 'video-problem', role: 'alert', hidden: true });
     const player = createPlayer(takeVideo(item), () => {
@@ -151,6 +159,11 @@ export async function renderScore(
     if (mine)
       status.textContent =
         mine.state === 'saved' ? 'Your score is saved.' : 'Your score is waiting to be sent.';
+    rubric.form.addEventListener('change', () => {
+      if (!status.classList.contains('error')) return;
+      status.classList.remove('error');
+      status.textContent = '';
+    });
     rubric.form.addEventListener('submit', (e) => {
       e.preventDefault();
       submit(status);
@@ -216,7 +229,7 @@ export async function renderScore(
   }
 
   function showDone(): void {
-    current?.player.video.pause();
+    if (current) release(current.player.video);
     current = undefined;
     session.position = undefined;
     history.replaceState(null, '', `#/run/${encodeURIComponent(runId)}`);
@@ -257,7 +270,7 @@ export async function renderScore(
     const { item, rubric, started } = current;
     const missing = rubric.missing();
     if (missing.length) {
-      status.textContent = `Please answer: ${missing.map((c) => c.label).join('; ')}.`;
+      status.textContent = `Please answer: ${missing.map((c) => c.label).join('; ')}`;
       status.classList.add('error');
       rubric.form
         .querySelector<HTMLInputElement>(`input[name="${CSS.escape(missing[0]?.id ?? '')}"]`)
@@ -289,10 +302,12 @@ export async function renderScore(
   function previous(): void {
     const id = visited.pop();
     const item = id ? session.byId.get(id) : undefined;
-    if (!item || !current) return;
-    if (session.isOpen(current.item.id)) returnTo = current.item.id;
-    current.player.video.pause();
-    current = undefined;
+    if (!item) return;
+    if (current) {
+      if (session.isOpen(current.item.id)) returnTo = current.item.id;
+      release(current.player.video);
+      current = undefined;
+    }
     show(item);
   }
 
@@ -306,7 +321,10 @@ export async function renderScore(
         root.focus({ preventScroll: true });
         return;
       }
-      if (!current) return;
+      if (!current) {
+        if (e.key === 'p' && !typingIn(t)) previous();
+        return;
+      }
       if (e.key === 'Enter') {
         const native =
           t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement || t instanceof HTMLSelectElement;
@@ -341,8 +359,8 @@ export async function renderScore(
   });
   views.signal.addEventListener('abort', () => {
     unsubscribe();
-    current?.player.video.pause();
-    preloaded?.video.removeAttribute('src');
+    if (current) release(current.player.video);
+    if (preloaded) release(preloaded.video);
   });
 
   const first =

@@ -75,7 +75,7 @@ export async function renderStart(root: HTMLElement): Promise<void> {
     const problem = setRater(input.value);
     error.textContent = problem ?? '';
     if (problem) input.setAttribute('aria-invalid', 'true');
-    else void renderStart(root).then(() => document.dispatchEvent(new Event('rater-changed')));
+    else document.dispatchEvent(new Event('rater-changed'));
   });
   root.replaceChildren(el('h1', {}, 'Score model outputs'), form, list);
   if (!rater) {
