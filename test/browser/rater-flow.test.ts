@@ -78,6 +78,9 @@ describe('the rater app in Chromium', () => {
         });
         await page.locator('.step[aria-current="step"]', { hasText: 'Aligns bracket' }).waitFor();
         await snap(page, '03-scoring');
+        await page.setViewportSize({ width: 1920, height: 1080 });
+        await snap(page, '03-scoring-1920x1080');
+        await page.setViewportSize({ width: 1280, height: 720 });
       }
       await page.locator('.option', { hasText: '4' }).click();
       await page.getByLabel(/Comment/).fill(`fine ${item}`);
