@@ -27,6 +27,43 @@ describe('the rater app in Chromium', () => {
 
   beforeAll(async () => {
     server = await startServer();
+    // A run with a rubric of its own (published before the run list is first read and cached).
+    const clip = (name: string) => `gs://buildai-dataset/videos/line3/${name}.mp4`;
+    await publishItems(
+      server.store,
+      'run_rubric',
+      [
+        { video_uri: clip('cam01/line3_cam01_clip0047'), output: { summary: 'first' } },
+        { video_uri: clip('cam02/line3_cam02_clip0112'), output: { summary: 'second' } },
+      ],
+      {
+        'rubric.json': {
+          criteria: [
+            {
+              id: 'overall',
+              label: 'Overall',
+              type: 'scale',
+              min: 1,
+              max: 5,
+              anchors: { '1': 'bad', '5': 'good' },
+            },
+            {
+              id: 'segmentation',
+              label: 'Step boundaries',
+              type: 'choice',
+              options: [
+                { value: 'right', label: 'Right' },
+                { value: 'off', label: 'Off by a step' },
+                { value: 'wrong', label: 'Wrong' },
+              ],
+            },
+            { id: 'safety_issue', label: 'Does the output miss a safety issue?', type: 'yesno' },
+            { id: 'notes_ok', label: 'Optional yes/no', type: 'yesno', required: false },
+          ],
+          comment: true,
+        },
+      },
+    );
     browser = await openBrowser();
   });
   afterAll(async () => {
@@ -190,42 +227,6 @@ describe('the rater app in Chromium', () => {
   });
 
   it("answers a run's own rubric (scale, choice, yes/no, comment) from the keyboard", async () => {
-    const clip = (name: string) => `gs://buildai-dataset/videos/line3/${name}.mp4`;
-    await publishItems(
-      server.store,
-      'run_rubric',
-      [
-        { video_uri: clip('cam01/line3_cam01_clip0047'), output: { summary: 'first' } },
-        { video_uri: clip('cam02/line3_cam02_clip0112'), output: { summary: 'second' } },
-      ],
-      {
-        'rubric.json': {
-          criteria: [
-            {
-              id: 'overall',
-              label: 'Overall',
-              type: 'scale',
-              min: 1,
-              max: 5,
-              anchors: { '1': 'bad', '5': 'good' },
-            },
-            {
-              id: 'segmentation',
-              label: 'Step boundaries',
-              type: 'choice',
-              options: [
-                { value: 'right', label: 'Right' },
-                { value: 'off', label: 'Off by a step' },
-                { value: 'wrong', label: 'Wrong' },
-              ],
-            },
-            { id: 'safety_issue', label: 'Does the output miss a safety issue?', type: 'yesno' },
-            { id: 'notes_ok', label: 'Optional yes/no', type: 'yesno', required: false },
-          ],
-          comment: true,
-        },
-      },
-    );
     const page = await browser.context.newPage();
     await page.goto(server.url);
     await page.getByLabel('Your rater ID').fill('rubric-rater');

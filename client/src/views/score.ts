@@ -4,9 +4,7 @@ import { button, el, kbd, typingIn } from '../dom';
 import { enqueue, subscribe } from '../queue';
 import { RunSession } from '../session';
 import { currentRater } from '../state';
-import { outputView, stepsList } from './output';
-import { createPlayer, type Player } from './player';
-import { rubricForm, type RubricForm } from './rubric';
+import { newVideo, release, renderDone, renderItem, type ItemView } from './item';
 
 declare const __APP_VERSION__: string;
 
@@ -14,25 +12,6 @@ declare const __APP_VERSION__: string;
 export async function loadSession(runId: string, rater: string): Promise<RunSession> {
   const [run, items, mine] = await Promise.all([api.run(runId), api.items(runId), api.scores(rater, runId)]);
   return new RunSession(run, items, rater, mine);
-}
-
-/** Stop a video's download and free its decoder (a rater goes through hundreds). */
-function release(video: HTMLVideoElement): void {
-  video.pause();
-  video.removeAttribute('src');
-  video.load();
-  video.remove();
-}
-
-function newVideo(item: Item): HTMLVideoElement {
-  return el('video', { preload: 'auto', src: item.videoUrl, 'aria-label': `Video of ${item.id}` });
-}
-
-/** Tell a missing video (404) from one the browser cannot decode. */
-async function videoProblem(item: Item): Promise<string> {
-  const res = await fetch(item.videoUrl, { method: 'HEAD', redirect: 'manual' }).catch(() => undefined);
-  if (res?.status === 404) return `Video not found: ${item.videoUri}`;
-  return `This video cannot be played (missing or in a format the browser cannot read): ${item.videoUri}`;
 }
 
 const itemHash = (runId: string, itemId: string): string =>
@@ -103,7 +82,7 @@ export async function renderScore(
   const preloads = el('div', { hidden: true, 'aria-hidden': 'true' });
   root.replaceChildren(head, stage, preloads);
 
-  let current: { item: Item; player: Player; rubric: RubricForm; started: number } | undefined;
+  let current: (ItemView & { item: Item; started: number }) | undefined;
   let preloaded: { item: Item; video: HTMLVideoElement } | undefined;
   const visited: string[] = [];
   let returnTo: string | undefined;
@@ -140,78 +119,16 @@ export async function renderScore(
 
   function show(item: Item): void {
     if (current) release(current.player.video);
-    const mine = session.latest(item.id);
-    const notice = el('div', { class: 'video-problem', role: 'alert', hidden: true });
-    const player = createPlayer(takeVideo(item), () => {
-      notice.hidden = false;
-      notice.replaceChildren(el('strong', {}, 'Video not found or unplayable. '), 'Checking…');
-      void videoProblem(item).then((why) => {
-        if (current?.item !== item) return;
-        notice.replaceChildren(
-          el('p', {}, why),
-          button(['Skip this item ', kbd('s')], () => skip(), { class: 'ctl' }),
-        );
-      });
+    const view = renderItem(stage, item, session.run.rubric, session.latest(item.id), takeVideo(item), {
+      submit: () => submit(),
+      skip: () => skip(),
     });
-    const rubric = rubricForm(session.run.rubric, 'rubric');
-    if (mine) rubric.fill(mine.answers, mine.comment);
-    const status = el('p', { class: 'form-status', role: 'status' });
-    if (mine)
-      status.textContent =
-        mine.state === 'saved' ? 'Your score is saved.' : 'Your score is waiting to be sent.';
-    rubric.form.addEventListener('change', () => {
-      if (!status.classList.contains('error')) return;
-      status.classList.remove('error');
-      status.textContent = '';
-    });
-    rubric.form.addEventListener('submit', (e) => {
-      e.preventDefault();
-      submit(status);
-    });
-    rubric.form.append(
-      el(
-        'div',
-        { class: 'actions' },
-        el(
-          'button',
-          { type: 'submit', class: 'primary' },
-          mine ? 'Submit new score ' : 'Submit ',
-          kbd('Enter'),
-        ),
-        button([mine ? 'Keep and continue ' : 'Skip ', kbd('s')], () => skip(), { class: 'ctl' }),
-        status,
-      ),
-    );
-    const steps = item.segments.length ? stepsList(item.segments, player.video) : null;
-    stage.replaceChildren(
-      el(
-        'div',
-        { class: 'left' },
-        el(
-          'h2',
-          { class: 'item-title' },
-          item.id,
-          mine ? el('span', { class: 'badge' }, 'scored — a new submission replaces it') : null,
-        ),
-        player.root,
-        notice,
-        steps
-          ? el(
-              'section',
-              { class: 'steps-box', 'aria-label': 'Recognised steps' },
-              el('h3', {}, 'Steps'),
-              steps,
-            )
-          : null,
-      ),
-      el('div', { class: 'right' }, outputView(item), el('section', { class: 'card' }, rubric.form)),
-    );
     if (current && current.item.id !== item.id) visited.push(current.item.id);
-    current = { item, player, rubric, started: performance.now() };
+    current = { item, ...view, started: performance.now() };
     session.position = item.id;
     history.replaceState(null, '', itemHash(runId, item.id));
     showProgress();
-    player.play();
+    view.player.play();
     root.focus({ preventScroll: true });
 
     // Load the next video now, then ask the server which item it would hand out next
@@ -233,29 +150,16 @@ export async function renderScore(
     current = undefined;
     session.position = undefined;
     history.replaceState(null, '', `#/run/${encodeURIComponent(runId)}`);
-    const again = button('Show skipped items again', () => {
-      session.unskipAll();
-      next(undefined);
-    });
-    stage.replaceChildren(
-      el(
-        'section',
-        { class: 'done card', role: 'status' },
-        el('h2', {}, 'All done'),
-        el('p', {}, `You have scored ${session.done} of ${session.total} items in this run. Thank you!`),
-        session.skippedCount ? el('p', {}, `You skipped ${session.skippedCount} item(s). `, again) : null,
-        el(
-          'p',
-          {},
-          el('a', { href: `#/run/${encodeURIComponent(runId)}/review` }, 'Review your scores'),
-          ' · ',
-          el('a', { href: '#/' }, 'Back to runs'),
-        ),
-      ),
+    renderDone(
+      stage,
+      runId,
+      { done: session.done, total: session.total, skipped: session.skippedCount },
+      () => {
+        session.unskipAll();
+        next(undefined);
+      },
     );
     showProgress();
-    stage.querySelector('h2')?.setAttribute('tabindex', '-1');
-    stage.querySelector<HTMLElement>('h2')?.focus();
   }
 
   function next(fromId: string | undefined): void {
@@ -265,9 +169,9 @@ export async function renderScore(
     else showDone();
   }
 
-  function submit(status: HTMLElement): void {
+  function submit(): void {
     if (!current) return;
-    const { item, rubric, started } = current;
+    const { item, rubric, started, status } = current;
     const missing = rubric.missing();
     if (missing.length) {
       status.textContent = `Please answer: ${missing.map((c) => c.label).join('; ')}`;
@@ -353,8 +257,7 @@ export async function renderScore(
   );
   const unsubscribe = subscribe((_status, saved) => {
     if (saved && session.confirm(saved) && current?.item.id === saved.item_id) {
-      const s = current.rubric.form.querySelector('.form-status');
-      if (s) s.textContent = 'Your score is saved.';
+      current.status.textContent = 'Your score is saved.';
     }
   });
   views.signal.addEventListener('abort', () => {
