@@ -74,6 +74,13 @@ describe('the rater app in Chromium', () => {
   it('scores a whole run with the mouse: steps seek, a missing video is skipped, all done', async () => {
     const page = await browser.context.newPage();
     await page.goto(server.url);
+    await page.getByLabel('Your rater ID').fill('not a valid id!');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/Rater ID must be 1-64 characters/)
+      .waitFor();
+    await expect(page.locator('.run-link').count()).resolves.toBe(0);
     await snap(page, '01-start');
     await page.getByLabel('Your rater ID').fill('  Mouse.Rater ');
     await page.getByRole('button', { name: 'Start' }).click();

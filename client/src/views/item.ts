@@ -21,7 +21,9 @@ export function release(video: HTMLVideoElement): void {
 /** Tell a missing video (404) from one the browser cannot decode. */
 async function videoProblem(item: Item): Promise<string> {
   const res = await fetch(item.videoUrl, { method: 'HEAD', redirect: 'manual' }).catch(() => undefined);
-  if (res?.status === 404) return `Video not found: ${item.videoUri}`;
+  if (!res)
+    return 'The video could not be loaded: the network seems to be down. It loads again when it is back.';
+  if (res.status === 404) return `Video not found: ${item.videoUri}`;
   return `This video cannot be played (missing or in a format the browser cannot read): ${item.videoUri}`;
 }
 
@@ -51,6 +53,19 @@ export function renderItem(
 ): ItemView {
   const notice = el('div', { class: 'video-problem', role: 'alert', hidden: true });
   const player = createPlayer(video, () => {
+    if (!navigator.onLine) {
+      // Offline: try again as soon as the network is back.
+      window.addEventListener(
+        'online',
+        () => {
+          if (!video.isConnected) return;
+          notice.hidden = true;
+          video.src = item.videoUrl;
+          player.play();
+        },
+        { once: true },
+      );
+    }
     notice.hidden = false;
     notice.replaceChildren(el('strong', {}, 'Video not found or unplayable. '), 'Checking…');
     void videoProblem(item).then((why) => {
