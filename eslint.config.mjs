@@ -17,8 +17,21 @@ export default tseslint.config(
     files: ['client/src/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      // The browser bundle must never pull in Node-only code.
-      'no-restricted-imports': ['error', { patterns: ['@fts/shared/node', 'node:*'] }],
+      // The browser bundle must never pull in Node-only code, nor zod: values come from
+      // '@fts/shared/rules', and '@fts/shared' is imported for its types only.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@fts/shared',
+              allowTypeImports: true,
+              message: "import values from '@fts/shared/rules'; '@fts/shared' pulls zod into the bundle",
+            },
+          ],
+          patterns: ['@fts/shared/node', 'node:*', 'zod'],
+        },
+      ],
       // Nothing from the data is ever inserted as HTML.
       'no-restricted-properties': [
         'error',

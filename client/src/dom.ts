@@ -1,8 +1,10 @@
+type Child = Node | string | null | undefined | false;
+
 /** Build an element; text goes in via textContent only, never as HTML. */
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attrs: Record<string, string | boolean | undefined> = {},
-  ...children: (Node | string | null | undefined | false)[]
+  ...children: Child[]
 ): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -17,12 +19,35 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-export function clear(node: Element): void {
-  node.replaceChildren();
+/** A `<button type=button>` that runs `onClick`. */
+export function button(
+  label: Child | Child[],
+  onClick: () => void,
+  attrs: Record<string, string | boolean | undefined> = {},
+): HTMLButtonElement {
+  const b = el('button', { type: 'button', ...attrs }, ...(Array.isArray(label) ? label : [label]));
+  b.addEventListener('click', onClick);
+  return b;
 }
 
-/** `m:ss` from seconds. */
-export function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+/** A keyboard key, shown as `<kbd>`. */
+export function kbd(key: string): HTMLElement {
+  return el('kbd', {}, key);
+}
+
+/** `m:ss` (or `m:ss.s` with `tenths`) from seconds. */
+export function clock(seconds: number, tenths = false): string {
+  const t = Math.max(0, Number.isFinite(seconds) ? seconds : 0);
+  const s = Math.floor(t);
+  const base = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  return tenths ? `${base}.${Math.floor((t - s) * 10)}` : base;
+}
+
+/** Whether keys typed now belong to a text field rather than to the app's shortcuts. */
+export function typingIn(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target instanceof HTMLTextAreaElement || target.isContentEditable) return true;
+  return (
+    target instanceof HTMLInputElement && !['radio', 'checkbox', 'range', 'button'].includes(target.type)
+  );
 }

@@ -1,24 +1,109 @@
 import './style.css';
-import { renderScore } from './views/score';
-import { renderStart } from './views/start';
+import { onAccessCodeRequired } from './api';
+import { button, el } from './dom';
+import { discard, flush, startQueue, status, subscribe, type QueueStatus } from './queue';
 import { currentRater } from './state';
+import { toggleHelp } from './views/help';
+import { renderReview } from './views/review';
+import { leaveScore, renderScore } from './views/score';
+import { renderStart } from './views/start';
 
 const root = document.getElementById('app') as HTMLElement;
 const who = document.getElementById('who') as HTMLElement;
-
-function go(hash: string): void {
-  if (location.hash === hash) void route();
-  else location.hash = hash;
-}
+const sync = document.getElementById('sync') as HTMLElement;
 
 async function route(): Promise<void> {
-  who.textContent = currentRater() ? `Rater: ${currentRater()}` : '';
-  const m = /^#\/run\/(.+)$/.exec(location.hash);
+  const rater = currentRater();
+  who.replaceChildren(rater ? el('a', { href: '#/', title: 'Change rater ID' }, `Rater: ${rater}`) : '');
+  const m = /^#\/run\/([^/]+)(?:\/(review|item\/(.+)))?$/.exec(location.hash);
+  const runId = m?.[1] ? decodeURIComponent(m[1]) : undefined;
   const results = /^#\/results\/?(.*)$/.exec(location.hash);
-  if (results) await (await import('./views/results')).renderResults(root, results[1] ?? '');
-  else if (m?.[1]) await renderScore(root, decodeURIComponent(m[1]), go);
-  else await renderStart(root, go);
+  if (results) {
+    leaveScore();
+    await (await import('./views/results')).renderResults(root, results[1] ?? '');
+  } else if (!runId || !rater) {
+    leaveScore();
+    await renderStart(root);
+  } else if (m?.[2] === 'review') {
+    leaveScore();
+    await renderReview(root, runId);
+  } else {
+    await renderScore(root, runId, m?.[3] ? decodeURIComponent(m[3]) : undefined);
+  }
 }
 
+/** The header's saved/pending indicator, and any submission the server refused. */
+function showSync(s: QueueStatus): void {
+  const parts: (HTMLElement | string)[] = [];
+  if (s.pending === 0) {
+    sync.dataset.state = 'saved';
+    parts.push('✓ All scores saved');
+  } else {
+    sync.dataset.state = 'pending';
+    const what = `${s.pending} score${s.pending === 1 ? '' : 's'}`;
+    parts.push(
+      s.retrying ? `⟳ ${what} waiting: ${navigator.onLine ? 'retrying' : 'offline'}` : `⟳ Saving ${what}…`,
+    );
+    if (s.retrying)
+      parts.push(
+        ' ',
+        button('Retry now', () => void flush(), { class: 'link' }),
+      );
+  }
+  for (const r of s.rejected) {
+    sync.dataset.state = 'rejected';
+    parts.push(
+      el('span', { class: 'rejected' }, ` Not accepted (${r.input.item_id}): ${r.error ?? ''} `),
+      button('Dismiss', () => discard(r.input.submission_id), { class: 'link' }),
+    );
+  }
+  sync.replaceChildren(...parts);
+}
+
+/** Ask for the access code in a small modal; resolves with the code, rejects on cancel. */
+function askAccessCode(wrong: boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const input = el('input', { id: 'access-code', type: 'password', required: true, autocomplete: 'off' });
+    const form = el(
+      'form',
+      { method: 'dialog' },
+      el('h2', {}, 'Access code'),
+      el('p', {}, wrong ? 'That code was not accepted. Try again.' : 'This server needs an access code.'),
+      el('label', { for: 'access-code' }, 'Code'),
+      ' ',
+      input,
+      el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'primary' }, 'Continue')),
+    );
+    const dialog = el('dialog', { class: 'code-dialog', 'aria-label': 'Access code' }, form);
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      if (input.value.trim()) resolve(input.value.trim());
+      else reject(new Error('an access code is required'));
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    input.focus();
+  });
+}
+
+document.getElementById('help')?.addEventListener('click', () => toggleHelp());
+document.addEventListener('keydown', (e) => {
+  const t = e.target as HTMLElement | null;
+  const typing =
+    t?.tagName === 'TEXTAREA' || (t?.tagName === 'INPUT' && (t as HTMLInputElement).type !== 'radio');
+  if (e.key === '?' && !typing) {
+    e.preventDefault();
+    toggleHelp();
+  }
+});
+document.addEventListener('rater-changed', () => void route());
+// Scores not yet sent are kept in this browser either way; the warning says so before a
+// rater leaves for good with the network down.
+window.addEventListener('beforeunload', (e) => {
+  if (status().pending > 0) e.preventDefault();
+});
+onAccessCodeRequired(askAccessCode);
+subscribe(showSync);
+startQueue();
 window.addEventListener('hashchange', () => void route());
 void route();

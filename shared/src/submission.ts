@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ItemIdSchema, RaterIdSchema, RunIdSchema, SubmissionIdSchema } from './ids';
+import { MAX_COMMENT_LENGTH } from './rules';
 
-/** Longest comment accepted, in characters. */
-export const MAX_COMMENT_LENGTH = 5000;
+export { MAX_COMMENT_LENGTH };
 
 /** What the client sends to `POST /scores`. */
 export const SubmissionInputSchema = z.object({

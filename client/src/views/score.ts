@@ -1,193 +1,275 @@
-import type { Item, Rubric, RunDetail } from '@fts/shared';
-import { api, ApiFailure } from '../api';
-import { clock, el } from '../dom';
+import type { Item, SubmissionInput } from '@fts/shared';
+import { api } from '../api';
+import { button, el, kbd, typingIn } from '../dom';
+import { enqueue, subscribe } from '../queue';
+import { RunSession } from '../session';
 import { currentRater } from '../state';
+import { newVideo, release, renderDone, renderItem, type ItemView } from './item';
 
-const APP_VERSION = '0.1.0';
+declare const __APP_VERSION__: string;
 
-function outputView(item: Item): HTMLElement {
-  const box = el('section', { class: 'output', 'aria-label': 'Model output' });
-  if (item.error) box.append(el('p', { class: 'error', role: 'status' }, `Inference error: ${item.error}`));
-  return box;
+/** Load everything a rater's pass through a run needs, in parallel. */
+export async function loadSession(runId: string, rater: string): Promise<RunSession> {
+  const [run, items, mine] = await Promise.all([api.run(runId), api.items(runId), api.scores(rater, runId)]);
+  return new RunSession(run, items, rater, mine);
 }
 
-function segmentsView(item: Item, video: HTMLVideoElement): HTMLElement | null {
-  if (item.segments.length === 0) return null;
-  const buttons = item.segments.map((s) =>
-    el(
-      'button',
-      { type: 'button', class: 'segment' },
-      el('span', { class: 'time' }, `${clock(s.start)}${s.end !== undefined ? `–${clock(s.end)}` : ''}`),
-      ' ',
-      s.label,
-    ),
-  );
-  buttons.forEach((b, i) =>
-    b.addEventListener('click', () => {
-      video.currentTime = item.segments[i]?.start ?? 0;
-      void video.play().catch(() => undefined);
-    }),
-  );
-  video.addEventListener('timeupdate', () => {
-    const t = video.currentTime;
-    item.segments.forEach((s, i) => {
-      const active =
-        t >= s.start &&
-        (s.end === undefined
-          ? i === item.segments.length - 1 || t < (item.segments[i + 1]?.start ?? Infinity)
-          : t < s.end);
-      buttons[i]?.classList.toggle('active', active);
-      if (active) buttons[i]?.setAttribute('aria-current', 'true');
-      else buttons[i]?.removeAttribute('aria-current');
-    });
-  });
-  return el('ol', { class: 'segments', 'aria-label': 'Steps' }, ...buttons.map((b) => el('li', {}, b)));
+const itemHash = (runId: string, itemId: string): string =>
+  `#/run/${encodeURIComponent(runId)}/item/${encodeURIComponent(itemId)}`;
+
+let stopView: (() => void) | undefined;
+
+/** Leave the scoring view: its shortcuts stop and its videos pause. */
+export function leaveScore(): void {
+  stopView?.();
+  stopView = undefined;
 }
 
-function rubricForm(rubric: Rubric): {
-  form: HTMLFormElement;
-  answers: () => Record<string, number | string | null>;
-  comment: () => string;
-} {
-  const form = el('form', { class: 'rubric', 'aria-label': 'Rubric' });
-  for (const c of rubric.criteria) {
-    const fs = el('fieldset', {}, el('legend', {}, c.label + (c.required ? ' *' : '')));
-    if (c.help) fs.append(el('p', { class: 'help' }, c.help));
-    const options: { value: string; label: string }[] =
-      c.type === 'scale'
-        ? Array.from({ length: c.max - c.min + 1 }, (_, i) => {
-            const v = String(c.min + i);
-            return { value: v, label: c.anchors?.[v] ? `${v} – ${c.anchors[v]}` : v };
-          })
-        : c.type === 'choice'
-          ? c.options
-          : [
-              { value: 'yes', label: 'Yes' },
-              { value: 'no', label: 'No' },
-            ];
-    for (const o of options) {
-      fs.append(
-        el(
-          'label',
-          { class: 'choice' },
-          el('input', { type: 'radio', name: c.id, value: o.value, required: c.required }),
-          ` ${o.label}`,
-        ),
-      );
-    }
-    form.append(fs);
-  }
-  const comment = el('textarea', { id: 'comment', name: 'comment', rows: '3', maxlength: '5000' });
-  if (rubric.comment) form.append(el('label', { for: 'comment' }, 'Comment (optional)'), comment);
-  form.append(el('button', { type: 'submit', class: 'primary' }, 'Submit'));
-  return {
-    form,
-    comment: () => comment.value,
-    answers: () => {
-      const out: Record<string, number | string | null> = {};
-      for (const c of rubric.criteria) {
-        const checked = form.querySelector<HTMLInputElement>(`input[name="${c.id}"]:checked`);
-        out[c.id] = checked ? (c.type === 'scale' ? Number(checked.value) : checked.value) : null;
-      }
-      return out;
-    },
-  };
-}
-
-/** The scoring view: video, model output, rubric; submit loads the next item. */
+/**
+ * The scoring view. Submitting queues the score and shows the next item at once, with its
+ * video already loaded: the next item is chosen and preloaded while the rater works.
+ */
 export async function renderScore(
   root: HTMLElement,
   runId: string,
-  go: (hash: string) => void,
+  wanted: string | undefined,
 ): Promise<void> {
+  leaveScore();
   const rater = currentRater();
   if (!rater) {
-    go('#/');
+    location.hash = '#/';
     return;
   }
-  root.replaceChildren(el('p', {}, 'Loading…'));
-  let run: RunDetail;
+  const views = new AbortController();
+  stopView = () => views.abort();
+  root.replaceChildren(el('p', { class: 'muted' }, 'Loading run…'));
+  let session: RunSession;
+  let suggested: string | undefined;
   try {
-    run = await api.run(runId);
+    const [s, next] = await Promise.all([
+      loadSession(runId, rater),
+      api.next(runId, rater).catch(() => undefined),
+    ]);
+    session = s;
+    suggested = next?.item?.id;
   } catch (e) {
     root.replaceChildren(
-      el('p', { class: 'error' }, `Could not load run ${runId}: ${(e as Error).message}`),
+      el('p', { class: 'error', role: 'alert' }, `Could not load run ${runId}: ${(e as Error).message}`),
       el('a', { href: '#/' }, 'Back to runs'),
     );
     return;
   }
-  const next = await api.next(runId, rater);
-  const progress = el('progress', {
-    max: String(next.progress.total),
-    value: String(next.progress.done),
-    'aria-label': 'Progress',
-  });
-  const header = el(
+  if (views.signal.aborted) return;
+
+  const progress = el('progress', { max: String(session.total), value: '0', 'aria-label': 'Your progress' });
+  const progressText = el('span', { class: 'progress-text' });
+  const prevBtn = button(['Previous ', kbd('p')], () => previous(), { class: 'ctl' });
+  const head = el(
     'div',
     { class: 'run-head' },
-    el('a', { href: '#/' }, '← Runs'),
-    el('h1', {}, run.id),
-    progress,
-    el('span', {}, `${next.progress.done} / ${next.progress.total} done`),
-  );
-  if (!next.item) {
-    root.replaceChildren(
-      header,
-      el(
-        'p',
-        { class: 'done', role: 'status' },
-        'All done: you have scored every item of this run. Thank you!',
-      ),
-    );
-    return;
-  }
-  const item = next.item;
-  const started = Date.now();
-  const video = el('video', {
-    controls: true,
-    preload: 'auto',
-    src: item.videoUrl,
-    'aria-label': `Video ${item.videoUri}`,
-  });
-  const videoError = el('p', { class: 'error', role: 'alert', hidden: true });
-  video.addEventListener('error', () => {
-    videoError.hidden = false;
-    videoError.textContent = `Video not found or cannot be played: ${item.videoUri}`;
-  });
-  const { form, answers, comment } = rubricForm(run.rubric);
-  const status = el('p', { class: 'status', role: 'status' });
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    status.textContent = 'Saving…';
-    api
-      .submit({
-        submission_id: crypto.randomUUID(),
-        rater_id: rater,
-        run_id: run.id,
-        item_id: item.id,
-        answers: answers(),
-        comment: comment(),
-        time_spent_ms: Date.now() - started,
-        app_version: APP_VERSION,
-      })
-      .then(() => renderScore(root, runId, go))
-      .catch((err: unknown) => {
-        status.textContent = `Not saved: ${err instanceof ApiFailure ? err.message : String(err)}`;
-      });
-  });
-  const output = outputView(item);
-  const segs = segmentsView(item, video);
-  if (segs) output.append(el('h3', {}, 'Steps'), segs);
-  output.append(el('h3', {}, 'Output'), el('pre', { class: 'json' }, JSON.stringify(item.output, null, 2)));
-  root.replaceChildren(
-    header,
-    el('h2', { class: 'item-id' }, item.id),
+    el('a', { href: '#/', class: 'back' }, '← Runs'),
     el(
       'div',
-      { class: 'score-grid' },
-      el('div', { class: 'media' }, video, videoError),
-      output,
-      el('div', { class: 'answer' }, form, status),
+      { class: 'run-title' },
+      el('h1', {}, session.run.id),
+      el('span', { class: 'muted' }, [session.run.model, session.run.prompt].filter(Boolean).join(' · ')),
     ),
+    el('div', { class: 'progress-box' }, progress, progressText),
+    prevBtn,
+    el('a', { href: `#/run/${encodeURIComponent(runId)}/review`, class: 'ctl' }, 'Review ', kbd('r')),
   );
+  const stage = el('div', { class: 'stage' });
+  const preloads = el('div', { hidden: true, 'aria-hidden': 'true' });
+  root.replaceChildren(head, stage, preloads);
+
+  let current: (ItemView & { item: Item; started: number }) | undefined;
+  let preloaded: { item: Item; video: HTMLVideoElement } | undefined;
+  const visited: string[] = [];
+  let returnTo: string | undefined;
+
+  const showProgress = (): void => {
+    progress.value = session.done;
+    progressText.textContent = `${session.done} / ${session.total} scored`;
+    prevBtn.disabled = visited.length === 0;
+  };
+
+  const preload = (item: Item | undefined): void => {
+    if (!item || preloaded?.item.id === item.id) return;
+    if (preloaded) release(preloaded.video);
+    preloaded = { item, video: newVideo(item) };
+    preloads.append(preloaded.video);
+  };
+
+  const takeVideo = (item: Item): HTMLVideoElement => {
+    if (preloaded?.item.id === item.id) {
+      const { video } = preloaded;
+      preloaded = undefined;
+      return video;
+    }
+    return newVideo(item);
+  };
+
+  /** The item to offer after `fromId`: the server's suggestion if still open, else run order. */
+  const upcoming = (fromId: string | undefined): Item | undefined => {
+    if (returnTo && session.isOpen(returnTo) && returnTo !== fromId) return session.byId.get(returnTo);
+    if (preloaded && session.isOpen(preloaded.item.id) && preloaded.item.id !== fromId) return preloaded.item;
+    if (suggested && session.isOpen(suggested) && suggested !== fromId) return session.byId.get(suggested);
+    return session.upcoming(fromId, [fromId]);
+  };
+
+  function show(item: Item): void {
+    if (current) release(current.player.video);
+    const view = renderItem(stage, item, session.run.rubric, session.latest(item.id), takeVideo(item), {
+      submit: () => submit(),
+      skip: () => skip(),
+    });
+    if (current && current.item.id !== item.id) visited.push(current.item.id);
+    current = { item, ...view, started: performance.now() };
+    session.position = item.id;
+    history.replaceState(null, '', itemHash(runId, item.id));
+    showProgress();
+    view.player.play();
+    root.focus({ preventScroll: true });
+
+    // Load the next video now, then ask the server which item it would hand out next
+    // (it does not know about scores still in the local queue: those stay excluded).
+    preload(upcoming(item.id));
+    void api
+      .next(runId, rater as string)
+      .then((n) => {
+        suggested = n.item?.id;
+        if (current?.item === item && suggested && session.isOpen(suggested) && suggested !== item.id) {
+          preload(session.byId.get(suggested));
+        }
+      })
+      .catch(() => undefined);
+  }
+
+  function showDone(): void {
+    if (current) release(current.player.video);
+    current = undefined;
+    session.position = undefined;
+    history.replaceState(null, '', `#/run/${encodeURIComponent(runId)}`);
+    renderDone(
+      stage,
+      runId,
+      { done: session.done, total: session.total, skipped: session.skippedCount },
+      () => {
+        session.unskipAll();
+        next(undefined);
+      },
+    );
+    showProgress();
+  }
+
+  function next(fromId: string | undefined): void {
+    const item = upcoming(fromId);
+    if (item?.id === returnTo) returnTo = undefined;
+    if (item) show(item);
+    else showDone();
+  }
+
+  function submit(): void {
+    if (!current) return;
+    const { item, rubric, started, status } = current;
+    const missing = rubric.missing();
+    if (missing.length) {
+      status.textContent = `Please answer: ${missing.map((c) => c.label).join('; ')}`;
+      status.classList.add('error');
+      rubric.form
+        .querySelector<HTMLInputElement>(`input[name="${CSS.escape(missing[0]?.id ?? '')}"]`)
+        ?.focus();
+      return;
+    }
+    const input: SubmissionInput = {
+      submission_id: crypto.randomUUID(),
+      rater_id: rater as string,
+      run_id: runId,
+      item_id: item.id,
+      answers: rubric.answers(),
+      comment: rubric.comment.value,
+      time_spent_ms: Math.min(Math.round(performance.now() - started), 24 * 3600 * 1000),
+      app_version: __APP_VERSION__,
+    };
+    enqueue(input);
+    session.record(input);
+    next(item.id);
+  }
+
+  function skip(): void {
+    if (!current) return;
+    const { item } = current;
+    if (!session.latest(item.id)) session.skip(item.id);
+    next(item.id);
+  }
+
+  function previous(): void {
+    const id = visited.pop();
+    const item = id ? session.byId.get(id) : undefined;
+    if (!item) return;
+    if (current) {
+      if (session.isOpen(current.item.id)) returnTo = current.item.id;
+      release(current.player.video);
+      current = undefined;
+    }
+    show(item);
+  }
+
+  document.addEventListener(
+    'keydown',
+    (e) => {
+      if (e.defaultPrevented || document.querySelector('dialog[open]')) return;
+      const t = e.target;
+      if (e.key === 'Escape' && typingIn(t)) {
+        (t as HTMLElement).blur();
+        root.focus({ preventScroll: true });
+        return;
+      }
+      if (!current) {
+        if (e.key === 'p' && !typingIn(t)) previous();
+        return;
+      }
+      if (e.key === 'Enter') {
+        const native =
+          t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement || t instanceof HTMLSelectElement;
+        if (native || (t instanceof HTMLElement && t.tagName === 'SUMMARY')) return;
+        if (typingIn(t) && !(e.ctrlKey || e.metaKey)) return;
+        e.preventDefault();
+        current.rubric.form.requestSubmit();
+        return;
+      }
+      if (current.player.key(e) || current.rubric.key(e)) {
+        e.preventDefault();
+        return;
+      }
+      if (typingIn(t) || e.ctrlKey || e.metaKey || e.altKey) return;
+      const action = {
+        s: skip,
+        p: previous,
+        r: () => (location.hash = `#/run/${encodeURIComponent(runId)}/review`),
+      }[e.key];
+      if (action) {
+        e.preventDefault();
+        action();
+      }
+    },
+    { signal: views.signal },
+  );
+  const unsubscribe = subscribe((_status, saved) => {
+    if (saved && session.confirm(saved) && current?.item.id === saved.item_id) {
+      current.status.textContent = 'Your score is saved.';
+    }
+  });
+  views.signal.addEventListener('abort', () => {
+    unsubscribe();
+    if (current) release(current.player.video);
+    if (preloaded) release(preloaded.video);
+  });
+
+  const first =
+    [wanted, session.position].map((id) => (id ? session.byId.get(id) : undefined)).find((i) => i) ??
+    (suggested && session.isOpen(suggested) ? session.byId.get(suggested) : undefined) ??
+    session.upcoming(undefined);
+  if (first && (first.id === wanted || session.isOpen(first.id))) show(first);
+  else next(undefined);
 }

@@ -1,46 +1,98 @@
-import type { RunSummary } from '@fts/shared';
+import type { RunSummary, Submission } from '@fts/shared';
 import { api } from '../api';
 import { el } from '../dom';
+import { queued } from '../queue';
 import { currentRater, setRater } from '../state';
 
-/** Rater ID form and run list. */
-export async function renderStart(root: HTMLElement, go: (hash: string) => void): Promise<void> {
+/** Items of each run the rater has scored: confirmed by the server or waiting in the queue. */
+function myProgress(rater: string, confirmed: Submission[]): Map<string, number> {
+  const items = new Map<string, Set<string>>();
+  const add = (run: string, item: string): void => {
+    items.set(run, (items.get(run) ?? new Set()).add(item));
+  };
+  for (const s of confirmed) add(s.run_id, s.item_id);
+  for (const q of queued())
+    if (q.state === 'pending' && q.input.rater_id === rater) add(q.input.run_id, q.input.item_id);
+  return new Map([...items].map(([run, set]) => [run, set.size]));
+}
+
+function runEntry(r: RunSummary, mine: number): HTMLElement {
+  const finished = mine >= r.itemCount;
+  return el(
+    'li',
+    {},
+    el(
+      'a',
+      { href: `#/run/${encodeURIComponent(r.id)}`, class: 'run-link', 'data-run': r.id },
+      el('span', { class: 'run-name' }, r.id),
+      el('span', { class: 'muted' }, [r.model, r.prompt].filter(Boolean).join(' · ') || 'model not named'),
+      el('span', { class: 'muted' }, `${r.itemCount} items`),
+      el(
+        'span',
+        { class: 'mine' },
+        el('progress', { max: String(r.itemCount), value: String(mine), 'aria-hidden': 'true' }),
+        finished ? 'all done' : `${mine} / ${r.itemCount} scored by you`,
+      ),
+    ),
+  );
+}
+
+/** Rater ID form and the run list with the rater's own progress. */
+export async function renderStart(root: HTMLElement): Promise<void> {
   const rater = currentRater();
   const error = el('p', { class: 'error', role: 'alert', id: 'rater-error' });
   const input = el('input', {
     id: 'rater-id',
     name: 'rater',
     autocomplete: 'username',
+    spellcheck: 'false',
     required: true,
     value: rater ?? '',
-    'aria-describedby': 'rater-error',
+    'aria-describedby': 'rater-error rater-hint',
   });
   const form = el(
     'form',
-    { class: 'rater-form' },
+    { class: 'rater-form card' },
     el('label', { for: 'rater-id' }, 'Your rater ID'),
-    input,
-    el('button', { type: 'submit' }, rater ? 'Change' : 'Start'),
+    el(
+      'div',
+      { class: 'row' },
+      input,
+      el('button', { type: 'submit', class: 'primary' }, rater ? 'Change' : 'Start'),
+    ),
+    el(
+      'p',
+      { class: 'muted', id: 'rater-hint' },
+      rater
+        ? `Scoring as ${rater}. Type another ID to switch.`
+        : 'Letters, digits, ".", "_", "-" or "@". It is remembered on this browser.',
+    ),
     error,
   );
-  const list = el('section', { class: 'runs', 'aria-label': 'Runs' });
+  const list = el('section', { class: 'runs', 'aria-labelledby': 'runs-title' });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const problem = setRater(input.value);
     error.textContent = problem ?? '';
-    if (!problem) void renderStart(root, go);
+    if (problem) input.setAttribute('aria-invalid', 'true');
+    else document.dispatchEvent(new Event('rater-changed'));
   });
   root.replaceChildren(el('h1', {}, 'Score model outputs'), form, list);
   if (!rater) {
     input.focus();
     return;
   }
-  list.append(el('p', {}, 'Loading runs…'));
+  list.append(el('p', { class: 'muted' }, 'Loading runs…'));
   let runs: RunSummary[];
+  let mine: Map<string, number>;
   try {
-    runs = await api.runs();
+    const [r, s] = await Promise.all([api.runs(), api.scores(rater)]);
+    runs = r;
+    mine = myProgress(rater, s);
   } catch (e) {
-    list.replaceChildren(el('p', { class: 'error' }, `Could not load runs: ${(e as Error).message}`));
+    list.replaceChildren(
+      el('p', { class: 'error', role: 'alert' }, `Could not load runs: ${(e as Error).message}`),
+    );
     return;
   }
   if (runs.length === 0) {
@@ -48,23 +100,8 @@ export async function renderStart(root: HTMLElement, go: (hash: string) => void)
     return;
   }
   list.replaceChildren(
-    el('h2', {}, 'Pick a run'),
-    el(
-      'ul',
-      { class: 'run-list' },
-      ...runs.map((r) =>
-        el(
-          'li',
-          {},
-          el(
-            'a',
-            { href: `#/run/${encodeURIComponent(r.id)}`, class: 'run-link', 'data-run': r.id },
-            el('strong', {}, r.id),
-            el('span', { class: 'meta' }, [r.model, r.prompt].filter(Boolean).join(' · ') || 'model unknown'),
-            el('span', { class: 'meta' }, `${r.itemCount} items · ${r.ratingCount} ratings`),
-          ),
-        ),
-      ),
-    ),
+    el('h2', { id: 'runs-title' }, 'Pick a run'),
+    el('ul', { class: 'run-list' }, ...runs.map((r) => runEntry(r, mine.get(r.id) ?? 0))),
   );
+  list.querySelector<HTMLElement>('.run-link')?.focus();
 }

@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream';
 import { Router, type ErrorRequestHandler } from 'express';
 import { NotFound } from '@fts/shared';
 import { contentTypeFor, type LoadedRun, type ObjectStore } from '@fts/shared/node';
@@ -74,8 +75,9 @@ export function videosRouter(ctx: AppContext): Router {
       return;
     }
     const stream = await store.readStream(key, range);
-    stream.on('error', (e) => res.destroy(e));
-    stream.pipe(res);
+    // pipeline closes the file when the browser cancels (a rater skipping ahead, a preload
+    // dropped), so descriptors are not left for the garbage collector.
+    pipeline(stream, res, () => undefined);
   });
 
   // A path that does not even decode (`%E0%A4%A`) is one more key no run names.

@@ -1,0 +1,162 @@
+import type { Item, Rubric } from '@fts/shared';
+import { button, el, kbd } from '../dom';
+import type { MyScore } from '../session';
+import { outputView, stepsList } from './output';
+import { createPlayer, type Player } from './player';
+import { rubricForm, type RubricForm } from './rubric';
+
+/** A video element for an item, loading at once (used for the preloaded next item too). */
+export function newVideo(item: Item): HTMLVideoElement {
+  return el('video', { preload: 'auto', src: item.videoUrl, 'aria-label': `Video of ${item.id}` });
+}
+
+/** Stop a video's download and free its decoder (a rater goes through hundreds). */
+export function release(video: HTMLVideoElement): void {
+  video.pause();
+  video.removeAttribute('src');
+  video.load();
+  video.remove();
+}
+
+/** Tell a missing video (404) from one the browser cannot decode. */
+async function videoProblem(item: Item): Promise<string> {
+  const res = await fetch(item.videoUrl, { method: 'HEAD', redirect: 'manual' }).catch(() => undefined);
+  if (!res)
+    return 'The video could not be loaded: the network seems to be down. It loads again when it is back.';
+  if (res.status === 404) return `Video not found: ${item.videoUri}`;
+  return `This video cannot be played (missing or in a format the browser cannot read): ${item.videoUri}`;
+}
+
+export interface ItemView {
+  player: Player;
+  rubric: RubricForm;
+  /** Where the form says what is missing, or whether the score is saved. */
+  status: HTMLElement;
+}
+
+export interface ItemActions {
+  submit(): void;
+  skip(): void;
+}
+
+/**
+ * One item on the stage: title, player, steps and any video problem on the left; the
+ * model's output and the rubric (filled with the rater's earlier answer, if any) on the right.
+ */
+export function renderItem(
+  stage: HTMLElement,
+  item: Item,
+  rubricSpec: Rubric,
+  mine: MyScore | undefined,
+  video: HTMLVideoElement,
+  actions: ItemActions,
+): ItemView {
+  const notice = el('div', { class: 'video-problem', role: 'alert', hidden: true });
+  const player = createPlayer(video, () => {
+    if (!navigator.onLine) {
+      // Offline: try again as soon as the network is back.
+      window.addEventListener(
+        'online',
+        () => {
+          if (!video.isConnected) return;
+          notice.hidden = true;
+          video.src = item.videoUrl;
+          player.play();
+        },
+        { once: true },
+      );
+    }
+    notice.hidden = false;
+    notice.replaceChildren(el('strong', {}, 'Video not found or unplayable. '), 'Checking…');
+    void videoProblem(item).then((why) => {
+      notice.replaceChildren(
+        el('p', {}, why),
+        button(['Skip this item ', kbd('s')], actions.skip, { class: 'ctl' }),
+      );
+    });
+  });
+  const rubric = rubricForm(rubricSpec, 'rubric');
+  const status = el('p', { class: 'form-status', role: 'status' });
+  if (mine) {
+    rubric.fill(mine.answers, mine.comment);
+    status.textContent =
+      mine.state === 'saved' ? 'Your score is saved.' : 'Your score is waiting to be sent.';
+  }
+  rubric.form.addEventListener('change', () => {
+    if (!status.classList.contains('error')) return;
+    status.classList.remove('error');
+    status.textContent = '';
+  });
+  rubric.form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    actions.submit();
+  });
+  rubric.form.append(
+    el(
+      'div',
+      { class: 'actions' },
+      el(
+        'button',
+        { type: 'submit', class: 'primary' },
+        mine ? 'Submit new score ' : 'Submit ',
+        kbd('Enter'),
+      ),
+      button([mine ? 'Keep and continue ' : 'Skip ', kbd('s')], actions.skip, { class: 'ctl' }),
+      status,
+    ),
+  );
+  const steps = item.segments.length ? stepsList(item.segments, player.video) : null;
+  stage.replaceChildren(
+    el(
+      'div',
+      { class: 'left' },
+      el(
+        'h2',
+        { class: 'item-title' },
+        item.id,
+        mine ? el('span', { class: 'badge' }, 'scored — a new submission replaces it') : null,
+      ),
+      player.root,
+      notice,
+      steps
+        ? el(
+            'section',
+            { class: 'steps-box', 'aria-label': 'Recognised steps' },
+            el('h3', {}, 'Steps'),
+            steps,
+          )
+        : null,
+    ),
+    el('div', { class: 'right' }, outputView(item), el('section', { class: 'card' }, rubric.form)),
+  );
+  return { player, rubric, status };
+}
+
+/** The end of a run: thanks, skipped items to bring back, and where to go next. */
+export function renderDone(
+  stage: HTMLElement,
+  runId: string,
+  counts: { done: number; total: number; skipped: number },
+  unskip: () => void,
+): void {
+  const heading = el('h2', { tabindex: '-1' }, 'All done');
+  stage.replaceChildren(
+    el(
+      'section',
+      { class: 'done card', role: 'status' },
+      heading,
+      el('p', {}, `You have scored ${counts.done} of ${counts.total} items in this run. Thank you!`),
+      counts.skipped
+        ? el('p', {}, `You skipped ${counts.skipped} item(s). `, button('Show skipped items again', unskip))
+        : null,
+      el(
+        'p',
+        {},
+        el('a', { href: `#/run/${encodeURIComponent(runId)}/review` }, 'Review your scores'),
+        ' · ',
+        el('a', { href: '#/' }, 'Back to runs'),
+      ),
+    ),
+  );
+  heading.focus();
+}
