@@ -64,6 +64,36 @@ export function parseVideoRef(value: unknown): VideoRef | undefined {
   return k && /\.[A-Za-z0-9]{2,5}$/.test(k) ? { key: k } : undefined;
 }
 
+/** Why a value named in a video field is not a usable reference (for upload messages). */
+export function explainBadVideoRef(value: unknown): string {
+  if (typeof value !== 'string') return `must be a string, not ${value === null ? 'null' : typeof value}`;
+  const v = value.trim();
+  const shown = JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
+  const gs = /^gs:\/\/([^/]*)\/?(.*)$/.exec(v);
+  if (gs) {
+    if (!BUCKET_NAME.test(gs[1] ?? '')) return `${shown}: "${gs[1]}" is not a valid bucket name`;
+    return `${shown}: needs an object key after the bucket, without "." or ".." segments`;
+  }
+  if (/^https?:\/\//i.test(v)) {
+    return `${shown}: only gs://BUCKET/KEY, https://storage.googleapis.com/BUCKET/KEY or a bucket-relative key are supported`;
+  }
+  if (v.startsWith('/') || v.startsWith('\\') || /^[a-z]:[\\/]/i.test(v)) {
+    return `${shown} is a local path; use gs://BUCKET/KEY or a key relative to the bucket`;
+  }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(v)) return `${shown}: unsupported scheme`;
+  if (v.split('/').some((s) => s === '.' || s === '..'))
+    return `${shown}: must not contain "." or ".." segments`;
+  return `${shown}: a bucket-relative key must end in a file extension such as .mp4`;
+}
+
+/**
+ * The first video field holding text in a record, usable or not: such a record was meant to
+ * be an item. (`uri` alone is too generic to say so.)
+ */
+export function videoFieldOf(record: Record<string, unknown>): string | undefined {
+  return VIDEO_REF_FIELDS.find((f) => f !== 'uri' && typeof record[f] === 'string' && record[f] !== '');
+}
+
 /** The first video reference in a record, with the field it came from. */
 export function findVideoRef(record: unknown): { field: string; value: string; ref: VideoRef } | undefined {
   if (!isPlainObject(record)) return undefined;

@@ -1,7 +1,9 @@
 import { RubricSchema, type Rubric } from './rubric';
 import {
   extractModelOutput,
+  explainBadVideoRef,
   findVideoRef,
+  videoFieldOf,
   isPlainObject,
   itemIdFromPath,
   type ModelOutput,
@@ -40,14 +42,24 @@ export function isRunDataFile(path: string): boolean {
 
 /** Whether a record looks like an inference result (so a missing video is a problem). */
 function looksLikeResult(record: Record<string, unknown>): boolean {
-  return ['output', 'response', 'response_text', 'prediction', 'error'].some((k) => k in record);
+  return (
+    ['output', 'response', 'response_text', 'prediction', 'error'].some((k) => k in record) ||
+    videoFieldOf(record) !== undefined
+  );
 }
 
 function toItem(path: string, record: Record<string, unknown>, index?: number): ParsedItem | FileProblem {
   const where = index === undefined ? path : `${path}:${index}`;
   const found = findVideoRef(record);
-  if (!found)
-    return { path: where, reason: 'no video reference (expected video_uri, gcs_uri, video_path, …)' };
+  if (!found) {
+    const field = videoFieldOf(record);
+    return {
+      path: where,
+      reason: field
+        ? `${field} ${explainBadVideoRef(record[field])}`
+        : 'no video reference (expected video_uri, gcs_uri, video_path, …)',
+    };
+  }
   return {
     id: itemIdFromPath(path, index),
     source: where,
@@ -55,6 +67,16 @@ function toItem(path: string, record: Record<string, unknown>, index?: number): 
     model: extractModelOutput(record),
     record,
   };
+}
+
+/** V8 reports a character position; people fix files by line and column. */
+function withLineColumn(message: string, text: string): string {
+  const m = /at position (\d+)/.exec(message);
+  if (!m) return message;
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${message.replace(/ in JSON at position \d+.*$/, '')} (line ${line}, column ${column})`;
 }
 
 function isProblem(x: ParsedItem | FileProblem): x is FileProblem {
@@ -95,7 +117,7 @@ export function parseRunFile(path: string, text: string): { file?: RunFile; prob
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    return { problems: [{ path, reason: `invalid JSON: ${(e as Error).message}` }] };
+    return { problems: [{ path, reason: `invalid JSON: ${withLineColumn((e as Error).message, text)}` }] };
   }
   if (name === RUBRIC_FILE) {
     const parsed = RubricSchema.safeParse(value);
