@@ -7,6 +7,7 @@ import {
   killUploadAfter,
   makeRunFolder,
   spawnCli,
+  STORE_FACTORIES,
   type TestStore,
 } from './helpers';
 
@@ -47,6 +48,23 @@ describe('the score-cli binary', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Exit codes: 0 success, 1 failure, 2 bad usage.');
   });
+});
+
+// The kill happens in a separate process, so the store is reached by URL (and, for GCS,
+// STORAGE_EMULATOR_HOST in the child's environment) exactly as a user's shell would.
+describe.each(STORE_FACTORIES)('the score-cli binary on the $name store', (factory) => {
+  let t: TestStore;
+  let work: string;
+  let removeWork: () => Promise<void>;
+
+  beforeAll(async () => {
+    t = await factory.make();
+    ({ dir: work, cleanup: removeWork } = await tempDir('fts-cli-kill-'));
+  });
+  afterAll(async () => {
+    await t.cleanup();
+    await removeWork();
+  });
 
   it('leaves no visible run when killed halfway, and a rerun finishes it without resending', async () => {
     const files: Record<string, string> = {};
@@ -55,7 +73,7 @@ describe('the score-cli binary', () => {
     const dir = await makeRunFolder(work, 'run_killed', files);
     const args = ['upload', dir, '--to', t.url, '--concurrency', '2'];
 
-    const killed = await killUploadAfter(args, 10);
+    const killed = await killUploadAfter(args, 10, t.env);
     expect(killed.signal).toBe('SIGKILL');
     const present: string[] = [];
     for await (const o of listAll(t.store, { prefix: 'inference_runs/run_killed/' })) present.push(o.key);
@@ -64,7 +82,7 @@ describe('the score-cli binary', () => {
     expect(present).not.toContain('inference_runs/run_killed/manifest.json');
     expect(await new RunCatalog(t.store).runIds()).not.toContain('run_killed');
 
-    const rerun = await spawnCli(args);
+    const rerun = await spawnCli(args, { env: t.env });
     expect(rerun.code).toBe(0);
     const counts = /\((\d+) sent, (\d+) unchanged\)/.exec(rerun.stdout);
     expect(Number(counts?.[2])).toBe(present.length);
