@@ -1,6 +1,7 @@
+import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { listAll, RunCatalog } from '@fts/shared/node';
-import { EXAMPLES, tempDir } from '../helpers/tmp';
+import { EXAMPLES, REPO, tempDir } from '../helpers/tmp';
 import {
   fileStoreFactory,
   itemJson,
@@ -32,6 +33,19 @@ describe('the score-cli binary', () => {
     expect(r.stderr).toMatch(/^upload: 3\/3 files \(3 sent, 0 unchanged\), \d+ files\/s$/m);
     expect(r.stderr).not.toContain('\u001b[');
     expect(r.stdout).toMatch(/^uploaded run_20261116_093000: 3 item\(s\), 3 file\(s\)/);
+  });
+
+  it('is installed as node_modules/.bin/score-cli, which npx runs from the repository', async () => {
+    const installed = path.join(REPO, 'node_modules', '.bin', 'score-cli');
+    const help = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile(installed, ['--help'], { cwd: REPO }, (error, stdout) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+      ),
+    );
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: score-cli \[options\] \[command\]/);
+    for (const command of ['upload', 'validate', 'runs', 'scores', 'stats', 'compare'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
   it('exits 1 when the folder has problems, 2 on bad usage, 0 for help', async () => {

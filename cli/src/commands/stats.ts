@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import {
   compareRuns,
+  NotFound,
   runStats,
   type CriterionComparisonDto,
   type CriterionStatsDto,
@@ -9,6 +10,7 @@ import {
   type RunStatsDto,
 } from '@fts/shared';
 import { RunCatalog, ScoreLedger, type ObjectStore } from '@fts/shared/node';
+import { CliFailure } from '../errors';
 import { say, type CliIo } from '../io';
 import { ScoreServer } from '../server';
 import { DEFAULT_STORE_URL, openStoreArg } from '../source';
@@ -60,10 +62,25 @@ interface FromFlags {
  * `target` is the ratings-per-item goal coverage is measured against when reading a store.
  */
 export async function openResultsSource(flags: FromFlags, io: CliIo, target = 3): Promise<ResultsSource> {
-  const server = flags.server ?? (/^https?:\/\//.test(flags.from) ? flags.from : undefined);
-  if (server) return serverSource(new ScoreServer(server));
-  return storeSource(await openStoreArg(flags.from, io, '--from'), target);
+  const server = serverOf(flags);
+  const source = server
+    ? serverSource(new ScoreServer(server))
+    : storeSource(await openStoreArg(flags.from, io, '--from'), target);
+  // An unknown run: say where to see the runs that are there.
+  const where = server ? `--server ${server}` : `--from ${flags.from}`;
+  const unknownRun = (e: unknown): never => {
+    if (e instanceof NotFound || (e instanceof CliFailure && / 404 /.test(e.message)))
+      throw new CliFailure(`${e.message}; the runs there: score-cli runs ${where}`);
+    throw e;
+  };
+  return {
+    runStats: (id) => source.runStats(id).catch(unknownRun),
+    compare: (a, b) => source.compare(a, b).catch(unknownRun),
+  };
 }
+
+const serverOf = (flags: FromFlags): string | undefined =>
+  flags.server ?? (/^https?:\/\//.test(flags.from) ? flags.from : undefined);
 
 const num = (x: number | null | undefined, digits = 2): string =>
   x === null || x === undefined ? '–' : x.toFixed(digits);
