@@ -5,7 +5,7 @@ import { scoresCommand } from './commands/scores';
 import { uploadCommand } from './commands/upload';
 import { registerStatsCommands } from './commands/stats';
 import { VERSION } from './commands/common';
-import { CliFailure, EXIT, exitCodeFor, messageFor } from './errors';
+import { CliFailure, EXIT, exitCodeFor, messageFor, storeHint } from './errors';
 import { processIo, say, type CliIo } from './io';
 
 /** The `score-cli` command tree, writing to `io`. */
@@ -28,7 +28,10 @@ Examples:
   $ score-cli validate output/run_20261115_101500
   $ score-cli upload output/run_20261115_101500 --to gs://my-bucket
   $ score-cli runs --server https://scoring.example.com
-  $ score-cli scores --run run_20261115_101500 --latest -o scores.csv`,
+  $ score-cli scores --run run_20261115_101500 --latest -o scores.csv
+  $ score-cli stats run_20261115_101500
+
+Each command's --help shows its options and more examples.`,
     );
   for (const make of [uploadCommand, validateCommand, runsCommand, scoresCommand]) {
     // Subcommands made apart from the program copy its output and exit settings here.
@@ -59,6 +62,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
     say(io.stderr, `error: ${messageFor(e)}`);
     if (e instanceof CliFailure) for (const line of e.details) say(io.stderr, line);
+    const hint = storeHint(e);
+    if (hint) say(io.stderr, `next: ${hint}`);
     return exitCodeFor(e);
   }
 }

@@ -151,6 +151,13 @@ export class ScoreServer {
     return res.text();
   }
 
+  /** `GET` a JSON resource (e.g. `runs/ID/stats`); `what` names it in the error message. */
+  async getJson(pathAndQuery: string, what: string): Promise<unknown> {
+    const res = await this.request(pathAndQuery, () => ({ headers: { accept: 'application/json' } }));
+    if (!res.ok) throw await this.failure(res, what);
+    return res.json();
+  }
+
   private async failure(res: Response, what: string): Promise<CliFailure> {
     const body = await errorBody(res);
     return new CliFailure(

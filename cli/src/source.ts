@@ -16,7 +16,8 @@ export async function openStoreArg(url: string, io: CliIo, flag: string): Promis
     throw new UsageError(`${flag} ${url}: give file://PATH or gs://BUCKET[/PREFIX]`);
   }
   try {
-    return await openStore(url, io.cwd);
+    // The CLI's environment, so STORAGE_EMULATOR_HOST reaches a gs:// store opened in tests too.
+    return await openStore(url, io.cwd, io.env);
   } catch (e) {
     if (e instanceof Invalid) throw new UsageError(`${flag} ${url}: ${e.message}`);
     throw e;

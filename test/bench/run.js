@@ -1,5 +1,5 @@
 // Runs every benchmark in this folder, one after another: TypeScript ones (`*.bench.ts`) are
-// compiled first with test/bench/tsconfig.json into test/bench/dist; plain `*.bench.js` run
+// compiled first with test/bench/tsconfig.json into test/bench/dist; plain `*.js` files run
 // as they are. `npm run bench` builds the workspaces, then runs this. Pass a word to run only
 // the benchmarks whose file name contains it: `node test/bench/run.js ledger`.
 'use strict';
@@ -10,7 +10,7 @@ const path = require('node:path'); // eslint-disable-line @typescript-eslint/no-
 const here = __dirname;
 const only = process.argv[2] ?? '';
 const sources = fs.readdirSync(here).filter((f) => f.includes(only));
-const benches = sources.filter((f) => f.endsWith('.bench.js')).map((f) => path.join(here, f));
+const benches = sources.filter((f) => f.endsWith('.js') && f !== 'run.js').map((f) => path.join(here, f));
 if (sources.some((f) => f.endsWith('.bench.ts'))) {
   execFileSync(
     process.execPath,

@@ -1,15 +1,24 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
-// Upload speed and memory: a generated run of 2,000 item files uploaded the way score-cli
-// does it (parallel, bounded) against one file at a time into the same store, and the
-// memory of an upload of 500 files against one of 2,000 (each in a fresh process).
+// Upload speed and memory of score-cli against the app's GCS backend (GcsStore, opened with
+// openStore('gs://…') and STORAGE_EMULATOR_HOST) in front of fake-gcs-server:
+//
+//   A. fake-gcs-server directly: no network delay. On a small machine the emulator itself is
+//      the limit (it is CPU-bound), so this shows the emulator's ceiling more than the client's.
+//   B. through a proxy that delays every request by a round trip (BENCH_RTT_MS, 40 ms by
+//      default), as a real bucket is some distance away: this is what parallel sending is for.
+//
+// Both compare score-cli's bounded parallel upload with sending one file at a time, in the same
+// run. Memory: an upload of 500 files against one of 2,000, each in a fresh process.
 //
 //   npm run build && node test/bench/upload.bench.js
 //
-// The store is fake-gcs-server (started here) when this build can open gs:// stores;
-// otherwise the file backend, said so in the output. BENCH_FILES changes the run size.
+// Settings: BENCH_FILES (2000), BENCH_CONCURRENCY (16, score-cli's default), BENCH_RTT_MS (40),
+// BENCH_RTT_BASELINE_FILES (200: one at a time through the delay is ~2 round trips' worth of
+// time per file, so the baseline there is timed on a smaller run and compared per file).
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
@@ -19,14 +28,24 @@ const shared = require(path.join(REPO, 'shared/dist/node/index.js'));
 const cli = require(path.join(REPO, 'cli/dist/index.js'));
 
 const FILES = Number(process.env.BENCH_FILES || 2000);
+const SMALL_FILES = 500;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 16);
-const FAKE_GCS = process.env.FAKE_GCS_SERVER || path.join(os.homedir(), 'go/bin/fake-gcs-server');
+const RTT_MS = Number(process.env.BENCH_RTT_MS || 40);
+const RTT_BASELINE_FILES = Number(process.env.BENCH_RTT_BASELINE_FILES || 200);
 const BUCKET = 'bench-bucket';
-/** Simulated round trip per store call when only the file backend exists; 0 turns it off. */
-const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
-const LATENCY_FILES = Number(process.env.BENCH_LATENCY_FILES || 200);
-/** Stores to measure, in order; memory is measured on the first. */
-const STORES = (process.env.BENCH_STORES || 'gcs,file').split(',');
+
+function findFakeGcs() {
+  const dirs = [
+    ...(process.env.PATH || '').split(path.delimiter),
+    process.env.GOBIN,
+    path.join(os.homedir(), 'go/bin'),
+  ].filter(Boolean);
+  for (const dir of dirs) {
+    const p = path.join(dir, 'fake-gcs-server');
+    if (fs.existsSync(p)) return p;
+  }
+  throw new Error('fake-gcs-server is not installed: go install github.com/fsouza/fake-gcs-server@v1.56.1');
+}
 
 /** A run folder like the pipeline writes: one JSON per video, in a few sub-folders, plus a config. */
 function generateRun(root, name, count) {
@@ -71,11 +90,23 @@ function freePort() {
   });
 }
 
-/** Start fake-gcs-server with an empty bucket; resolves with its host and a stop function. */
-async function startFakeGcs() {
+/** Stop a child by its process id and wait for it to exit. */
+function stopChild(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    process.kill(child.pid, 'SIGTERM');
+  });
+}
+
+/**
+ * A fresh fake-gcs-server (in memory) with an empty bucket, so no measurement pays for the
+ * objects another left. Resolves with its address and a stop function.
+ */
+async function startFakeGcs(binary) {
   const port = await freePort();
   const child = spawn(
-    FAKE_GCS,
+    binary,
     [
       '-scheme',
       'http',
@@ -88,149 +119,88 @@ async function startFakeGcs() {
       '-log-level',
       'error',
     ],
-    {
-      stdio: 'ignore',
-    },
+    { stdio: 'ignore' },
   );
   const host = `http://127.0.0.1:${port}`;
-  const stop = () =>
-    new Promise((resolve) =>
-      child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
-    );
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 150; i++) {
     try {
       const res = await fetch(`${host}/storage/v1/b?project=bench`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ name: BUCKET }),
       });
-      if (res.ok || res.status === 409) return { host, stop };
+      if (res.ok || res.status === 409) return { host, pid: child.pid, stop: () => stopChild(child) };
     } catch {
       // Not listening yet.
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  await stop();
+  await stopChild(child);
   throw new Error('fake-gcs-server did not start');
 }
 
 /**
- * Until this build's openStore opens gs:// URLs, the bench talks to fake-gcs-server through
- * @google-cloud/storage with this minimal adapter: only the calls an upload makes (stat, list,
- * read, write with a create-only precondition, delete). It is not the app's GCS backend.
+ * Child process: an HTTP proxy on 127.0.0.1 that holds each request for half the round trip
+ * before passing it on and each answer for the other half. Prints its port.
  */
-function benchGcsStore(host) {
-  const { Storage } = require('@google-cloud/storage');
-  const bucket = new Storage({ apiEndpoint: host, projectId: 'bench' }).bucket(BUCKET);
-  const info = (m) => ({
-    key: m.name,
-    size: Number(m.size),
-    generation: String(m.generation),
-    md5: m.md5Hash,
-    updated: m.updated,
-    contentType: m.contentType,
+function runLatencyProxy(upstream, rttMs) {
+  const target = new URL(upstream);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const half = rttMs / 2;
+  const server = http.createServer((req, res) => {
+    setTimeout(() => {
+      const up = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          agent,
+        },
+        (upRes) => {
+          setTimeout(() => {
+            res.writeHead(upRes.statusCode || 502, upRes.headers);
+            upRes.pipe(res);
+          }, half);
+        },
+      );
+      up.on('error', () => req.socket.destroy());
+      req.pipe(up);
+    }, half);
   });
-  const notFound = (e) => e && e.code === 404;
-  const store = {
-    url: `gs://${BUCKET}`,
-    bucketName: BUCKET,
-    async stat(key) {
-      try {
-        const [m] = await bucket.file(key).getMetadata();
-        return info(m);
-      } catch (e) {
-        if (notFound(e)) return undefined;
-        throw e;
-      }
-    },
-    async read(key) {
-      const [buf] = await bucket.file(key).download();
-      return buf;
-    },
-    async write(key, data, options = {}) {
-      const file = bucket.file(key);
-      try {
-        await file.save(typeof data === 'string' ? Buffer.from(data) : data, {
-          resumable: false,
-          contentType: options.contentType,
-          ...(options.ifGenerationMatch !== undefined
-            ? { preconditionOpts: { ifGenerationMatch: options.ifGenerationMatch } }
-            : {}),
-        });
-      } catch (e) {
-        if (e && e.code === 412)
-          throw new (require(path.join(REPO, 'shared/dist/index.js')).PreconditionFailed)(key);
-        throw e;
-      }
-      return info(file.metadata);
-    },
-    async delete(key) {
-      await bucket.file(key).delete({ ignoreNotFound: true });
-    },
-    async list(options = {}) {
-      const [files, next, api] = await bucket.getFiles({
-        prefix: options.prefix,
-        delimiter: options.delimiter,
-        maxResults: options.maxResults ?? 1000,
-        pageToken: options.pageToken,
-        autoPaginate: false,
-      });
-      return {
-        objects: files.map((f) => info(f.metadata)),
-        prefixes: (api && api.prefixes) || [],
-        ...(next && next.pageToken ? { nextPageToken: next.pageToken } : {}),
-      };
-    },
-    bucket() {
-      throw new Error('not used by uploads');
-    },
-    async readStream() {
-      throw new Error('not used by uploads');
-    },
-  };
-  return store;
+  server.keepAliveTimeout = 30_000;
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`));
+  process.on('SIGTERM', () => process.exit(0));
 }
 
-/**
- * Store factories. Each `make()` gives a fresh, empty store, so no measurement pays for the
- * objects another one left (fake-gcs-server slows down as a bucket fills).
- */
-function fileFactory(scratch) {
-  let n = 0;
-  return {
-    name: 'file backend',
-    async make() {
-      const url = `file://${path.join(scratch, `store${n++}`)}`;
-      return { spec: { url }, store: await shared.openStore(url), stop: async () => {} };
-    },
-  };
+/** Start the latency proxy in its own process, so it never competes with the client measured. */
+function startLatencyProxy(upstream, rttMs) {
+  const child = spawn(process.execPath, [__filename, '--proxy', upstream, String(rttMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`latency proxy exited with ${code}`)));
+    child.stdout.once('data', (d) => {
+      const host = `http://127.0.0.1:${Number(String(d).trim())}`;
+      resolve({ host, pid: child.pid, stop: () => stopChild(child) });
+    });
+  });
 }
 
-async function gcsFactory() {
-  // Does this build open gs:// stores? Ask once, against a throwaway emulator.
-  const probe = await startFakeGcs();
-  let native = true;
+/** CPU time (user + system, ms) a child process has used so far, from /proc (Linux). */
+function cpuMsOf(pid) {
   try {
-    process.env.STORAGE_EMULATOR_HOST = probe.host;
-    await shared.openStore(`gs://${BUCKET}`);
-  } catch (e) {
-    native = false;
-    console.log(`note: this build cannot open gs:// stores (${e.message}):`);
-    console.log('      fake-gcs-server is reached through a bench-only @google-cloud/storage adapter');
-  } finally {
-    delete process.env.STORAGE_EMULATOR_HOST;
-    await probe.stop();
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms
+  } catch {
+    return NaN;
   }
-  return {
-    name: native ? 'fake-gcs-server' : 'fake-gcs-server (bench adapter)',
-    async make() {
-      const gcs = await startFakeGcs();
-      if (!native) return { spec: { gcsHost: gcs.host }, store: benchGcsStore(gcs.host), stop: gcs.stop };
-      process.env.STORAGE_EMULATOR_HOST = gcs.host;
-      const url = `gs://${BUCKET}`;
-      return { spec: { url, emulator: gcs.host }, store: await shared.openStore(url), stop: gcs.stop };
-    },
-  };
+}
+
+/** GcsStore exactly as score-cli opens it for `--to gs://BUCKET`. */
+function openGcs(host) {
+  return shared.openStore(`gs://${BUCKET}`, REPO, { STORAGE_EMULATOR_HOST: host });
 }
 
 /** Upload as score-cli does: check the folder, then publish with bounded parallel writes. */
@@ -239,56 +209,49 @@ async function uploadParallel(store, dir, runId, onFile) {
   return cli.uploadToStore(run, store, { concurrency: CONCURRENCY, ...(onFile ? { onFile } : {}) });
 }
 
-/**
- * The store with a fixed delay before every call: a stand-in for the round trip to a real
- * bucket (GCS answers a small object write in tens of milliseconds) when only the file
- * backend is available.
- */
-function withLatency(store, ms) {
-  const wait = () => new Promise((r) => setTimeout(r, ms));
-  return new Proxy(store, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
-      if (typeof value !== 'function') return value;
-      if (!['read', 'write', 'stat', 'list', 'delete'].includes(prop)) return value.bind(target);
-      return async (...args) => {
-        await wait();
-        return value.apply(target, args);
-      };
-    },
-  });
-}
-
 /** The baseline: check and send one file at a time, then the manifest. */
 async function uploadOneByOne(store, dir, runId) {
   const check = await shared.checkRunFolder(dir, { concurrency: 1 });
   return shared.publishRun(store, shared.runUploadFromFolder(runId, check), { concurrency: 1 });
 }
 
-async function timed(fn) {
-  const start = process.hrtime.bigint();
-  const result = await fn();
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, result };
+/** Time `upload` of `dir` (`files` files) into a fresh emulator, optionally behind the proxy. */
+async function measure(binary, upload, dir, files, rttMs) {
+  const gcs = await startFakeGcs(binary);
+  const proxy = rttMs ? await startLatencyProxy(gcs.host, rttMs) : undefined;
+  try {
+    const store = await openGcs((proxy || gcs).host);
+    const cpu = process.cpuUsage();
+    const emulatorCpu = cpuMsOf(gcs.pid);
+    const start = process.hrtime.bigint();
+    const result = await upload(store, dir, 'bench_run');
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (result.sent !== files) throw new Error(`sent ${result.sent} of ${files} files`);
+    const used = process.cpuUsage(cpu);
+    return {
+      ms,
+      files,
+      rate: (files / ms) * 1000,
+      clientCpu: (used.user + used.system) / 1000,
+      emulatorCpu: cpuMsOf(gcs.pid) - emulatorCpu,
+    };
+  } finally {
+    await proxy?.stop();
+    await gcs.stop();
+  }
 }
 
-/** Child process: upload one folder, sampling memory; prints JSON. */
-async function child(spec, dir, runId) {
-  if (spec.emulator) process.env.STORAGE_EMULATOR_HOST = spec.emulator;
-  const store = spec.gcsHost ? benchGcsStore(spec.gcsHost) : await shared.openStore(spec.url);
+/** Child process: upload one folder to the emulator at `host`; prints memory figures as JSON. */
+async function memoryChild(host, dir, runId) {
+  const store = await openGcs(host);
   global.gc();
-  const base = process.memoryUsage();
-  let peakHeap = base.heapUsed;
-  let peakRss = base.rss;
-  const sample = () => {
-    const m = process.memoryUsage();
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-    peakRss = Math.max(peakRss, m.rss);
-  };
-  const timer = setInterval(sample, 10);
-  // Live heap halfway through sending: what the upload holds, garbage collected.
+  const start = process.memoryUsage();
+  let peakRss = start.rss;
+  const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 10);
+  const total = (await shared.checkRunFolder(dir)).files.length;
+  // Live heap halfway through sending, garbage collected: what the upload holds on to.
   let midHeap = 0;
   let done = 0;
-  const total = (await shared.checkRunFolder(dir)).files.length;
   global.gc();
   await uploadParallel(store, dir, runId, () => {
     if (++done === Math.floor(total / 2)) {
@@ -297,114 +260,108 @@ async function child(spec, dir, runId) {
     }
   });
   clearInterval(timer);
-  sample();
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
   global.gc();
-  const after = process.memoryUsage().heapUsed;
+  const end = process.memoryUsage();
   process.stdout.write(
-    JSON.stringify({ baseHeap: base.heapUsed, peakHeap, peakRss, midHeap, afterHeap: after }),
+    JSON.stringify({ startHeap: start.heapUsed, midHeap, endHeap: end.heapUsed, peakRss, endRss: end.rss }),
   );
 }
 
-function memoryRun(spec, dir, runId) {
-  const out = execFileSync(
-    process.execPath,
-    ['--expose-gc', __filename, '--child', JSON.stringify(spec), dir, runId],
-    {
-      encoding: 'utf8',
-    },
-  );
-  return JSON.parse(out);
-}
-
-const mb = (b) => `${(b / 1024 / 1024).toFixed(1)} MB`;
-
-/** Time `upload` on a fresh store from `factory`, optionally with a simulated round trip. */
-async function measure(factory, upload, dir, latencyMs) {
-  const target = await factory.make();
+async function memoryRun(binary, dir) {
+  const gcs = await startFakeGcs(binary);
   try {
-    const store = latencyMs ? withLatency(target.store, latencyMs) : target.store;
-    const { ms, result } = await timed(() => upload(store, dir, 'bench_run'));
-    return { ms, sent: result.sent };
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', __filename, '--memory', gcs.host, dir, 'bench_mem'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    return JSON.parse(out);
   } finally {
-    await target.stop();
+    await gcs.stop();
   }
 }
 
-function compare(label, files, one, par) {
-  const rate = (m) => ((files / m.ms) * 1000).toFixed(0);
-  console.log(`  ${label}`);
-  console.log(`    one file at a time  : ${one.ms.toFixed(0).padStart(6)} ms (${rate(one)} files/s)`);
-  console.log(`    score-cli (parallel): ${par.ms.toFixed(0).padStart(6)} ms (${rate(par)} files/s)`);
-  console.log(`    speed-up: ${(one.ms / par.ms).toFixed(1)}x (target >= 8x)`);
-  if (one.sent !== files || par.sent !== files) throw new Error('not every file was sent');
-}
+const mb = (b) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+const line = (label, m) =>
+  `    ${label.padEnd(22)}: ${String(m.files).padStart(5)} files in ${m.ms.toFixed(0).padStart(6)} ms = ${m.rate
+    .toFixed(0)
+    .padStart(5)} files/s (CPU per file: client ${(m.clientCpu / m.files).toFixed(1)} ms, emulator ${(
+    m.emulatorCpu / m.files
+  ).toFixed(1)} ms)`;
 
 async function main() {
+  const binary = findFakeGcs();
+  const began = Date.now();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fts-bench-upload-'));
   try {
-    const small = Math.round(FILES / 4);
     const big = generateRun(scratch, 'run_big', FILES);
-    const smallDir = generateRun(scratch, 'run_small', small);
-    const latencyFiles = Math.min(FILES, LATENCY_FILES);
-    const latencyDir = generateRun(scratch, 'run_latency', latencyFiles);
-    const factories = [];
-    for (const name of STORES) {
-      if (name === 'gcs' && fs.existsSync(FAKE_GCS)) factories.push(await gcsFactory());
-      else if (name === 'gcs') console.log(`note: no fake-gcs-server at ${FAKE_GCS}; skipping GCS`);
-      if (name === 'file') factories.push(fileFactory(scratch));
+    const small = generateRun(scratch, 'run_small', SMALL_FILES);
+    const sample = generateRun(scratch, 'run_sample', Math.min(FILES, RTT_BASELINE_FILES));
+    const n = (count) => count + 1; // + run_config.json
+    console.log(
+      `upload benchmark: GcsStore via openStore('gs://${BUCKET}') + STORAGE_EMULATOR_HOST -> fake-gcs-server ` +
+        `(in memory, fresh per measurement); score-cli concurrency ${CONCURRENCY}; item files ~1.2 KB ` +
+        `(+1 config file); ${os.cpus().length} CPU(s)`,
+    );
+
+    console.log(
+      `\nA. fake-gcs-server directly, no network delay: CPU-bound (client and emulator share the machine)`,
+    );
+    const a1 = await measure(binary, uploadOneByOne, big, n(FILES));
+    const a2 = await measure(binary, uploadParallel, big, n(FILES));
+    console.log(line('one file at a time', a1));
+    console.log(line('score-cli (parallel)', a2));
+    console.log(`    speed-up: ${(a1.ms / a2.ms).toFixed(1)}x`);
+
+    console.log(
+      `\nB. through a proxy adding a ${RTT_MS} ms round trip to every request (like a real bucket over the network)`,
+    );
+    const sampleFiles = n(Math.min(FILES, RTT_BASELINE_FILES));
+    const b1 = await measure(binary, uploadOneByOne, sample, sampleFiles, RTT_MS);
+    const b2 = await measure(binary, uploadParallel, sample, sampleFiles, RTT_MS);
+    const b3 = await measure(binary, uploadParallel, big, n(FILES), RTT_MS);
+    console.log(line('one file at a time', b1));
+    console.log(line('score-cli (parallel)', b2));
+    console.log(`    speed-up on the same ${sampleFiles} files: ${(b1.ms / b2.ms).toFixed(1)}x`);
+    console.log(line('score-cli (parallel)', b3));
+    console.log(
+      `    speed-up, ${n(FILES)} files against one at a time: ${(b3.rate / b1.rate).toFixed(1)}x in files/s ` +
+        `(one at a time would take ~${(n(FILES) / b1.rate).toFixed(0)} s; timed on ${sampleFiles} files, where the ` +
+        `emulator is faster, so this understates the gain)`,
+    );
+
+    console.log(
+      `\nmemory of score-cli upload to fake-gcs-server (fresh process each, heap after a forced GC):`,
+    );
+    const m1 = await memoryRun(binary, small);
+    const m2 = await memoryRun(binary, big);
+    for (const [count, m] of [
+      [n(SMALL_FILES), m1],
+      [n(FILES), m2],
+    ]) {
+      console.log(
+        `    ${String(count).padStart(5)} files: heap used ${mb(m.startHeap)} at start, ${mb(m.midHeap)} halfway, ` +
+          `${mb(m.endHeap)} after; RSS peak ${mb(m.peakRss)}, ${mb(m.endRss)} after`,
+      );
     }
-    console.log(`upload benchmark: generated runs of item files (+1 config), concurrency ${CONCURRENCY}`);
-    for (const factory of factories) {
-      console.log(`\n${factory.name}`);
-      const one = await measure(factory, uploadOneByOne, big);
-      const par = await measure(factory, uploadParallel, big);
-      compare(`${FILES} files`, FILES + 1, one, par);
-      if (LATENCY_MS > 0) {
-        // A real bucket is tens of milliseconds away; the emulator and a folder are not, so
-        // there the client's parallelism is capped by the backend's own CPU or disk.
-        const a = await measure(factory, uploadOneByOne, latencyDir, LATENCY_MS);
-        const b = await measure(factory, uploadParallel, latencyDir, LATENCY_MS);
-        compare(
-          `${latencyFiles} files, ${LATENCY_MS} ms simulated round trip per call`,
-          latencyFiles + 1,
-          a,
-          b,
-        );
-      }
-      if (factory !== factories[0]) continue;
-      const target = await factory.make();
-      try {
-        const m1 = memoryRun(target.spec, smallDir, 'bench_mem_small');
-        const m2 = memoryRun(target.spec, big, 'bench_mem_big');
-        console.log('  memory of score-cli upload (fresh process each; heap sampled every 10 ms):');
-        for (const [n, m] of [
-          [small + 1, m1],
-          [FILES + 1, m2],
-        ]) {
-          console.log(
-            `    ${String(n).padStart(5)} files: live heap halfway ${mb(m.midHeap)} (start ${mb(m.baseHeap)}), peak heap ${mb(m.peakHeap)}, peak RSS ${mb(m.peakRss)}`,
-          );
-        }
-        console.log(
-          `    growth: live heap ${mb(m2.midHeap - m1.midHeap)}, peak heap ${mb(m2.peakHeap - m1.peakHeap)}, peak RSS ${mb(m2.peakRss - m1.peakRss)}`,
-        );
-      } finally {
-        await target.stop();
-      }
-    }
+    console.log(
+      `    ${n(FILES)} vs ${n(SMALL_FILES)} files: heap halfway ${m2.midHeap >= m1.midHeap ? '+' : ''}${mb(m2.midHeap - m1.midHeap)}, ` +
+        `RSS peak ${m2.peakRss >= m1.peakRss ? '+' : ''}${mb(m2.peakRss - m1.peakRss)}`,
+    );
+    console.log(`\ntotal ${((Date.now() - began) / 1000).toFixed(0)} s`);
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === '--child') {
-  child(JSON.parse(process.argv[3]), process.argv[4], process.argv[5]).catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-} else {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+const fail = (e) => {
+  console.error(e);
+  process.exit(1);
+};
+if (process.argv[2] === '--proxy') runLatencyProxy(process.argv[3], Number(process.argv[4]));
+else if (process.argv[2] === '--memory')
+  memoryChild(process.argv[3], process.argv[4], process.argv[5]).catch(fail);
+else main().catch(fail);

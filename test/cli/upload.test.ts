@@ -28,7 +28,7 @@ describe.each(STORE_FACTORIES)('score-cli upload into the $name store', (factory
 
   it('uploads both example runs, which are then listed with their items', async () => {
     for (const run of ['run_20261115_101500', 'run_20261116_093000']) {
-      const r = await runCli(['upload', path.join(EXAMPLES, 'runs', run), '--to', t.url]);
+      const r = await runCli(['upload', path.join(EXAMPLES, 'runs', run), '--to', t.url], { env: t.env });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`uploaded ${run}`);
       expect(r.stderr).toMatch(/upload: \d+\/\d+ files/);
@@ -57,7 +57,7 @@ describe.each(STORE_FACTORIES)('score-cli upload into the $name store', (factory
     });
     await fs.symlink(path.join(dir, 'gone.json'), path.join(dir, 'dangling.json'));
 
-    const refused = await runCli(['upload', dir, '--to', t.url]);
+    const refused = await runCli(['upload', dir, '--to', t.url], { env: t.env });
     expect(refused.code).toBe(1);
     const lines = refused.stderr.split('\n');
     expect(lines).toContainEqual(expect.stringMatching(/^problem broken\.json: invalid JSON/));
@@ -68,7 +68,7 @@ describe.each(STORE_FACTORIES)('score-cli upload into the $name store', (factory
     expect(refused.stderr).toMatch(/4 problem\(s\) in .*nothing was uploaded.*--skip-invalid/);
     expect(await keysUnder(t.store, 'inference_runs/')).toEqual([]);
 
-    const partial = await runCli(['upload', dir, '--to', t.url, '--skip-invalid']);
+    const partial = await runCli(['upload', dir, '--to', t.url, '--skip-invalid'], { env: t.env });
     expect(partial.code).toBe(0);
     const run = await new RunCatalog(t.store).get(`run_broken_${factory.name}`);
     expect(run.items.map((i) => i.id)).toEqual(['good']);
@@ -77,12 +77,29 @@ describe.each(STORE_FACTORIES)('score-cli upload into the $name store', (factory
     );
   });
 
+  it('upload does what validate said: the same counts, and the run lands in the store', async () => {
+    const dir = await makeRunFolder(work, `run_validated_${factory.name}`, {
+      'a.json': itemJson('videos/a.mp4'),
+      'deep/b.jsonl': `${JSON.stringify({ video_uri: 'videos/b.mp4' })}\n${JSON.stringify({ video_uri: 'videos/c.mp4' })}\n`,
+      'notes.txt': 'not run data',
+    });
+    const checked = await runCli(['validate', dir, '--json']);
+    expect(checked.code).toBe(0);
+    const verdict = JSON.parse(checked.stdout);
+    expect(verdict).toMatchObject({ ok: true, itemCount: 3 });
+    const uploaded = await runCli(['upload', dir, '--to', t.url, '--json'], { env: t.env });
+    expect(uploaded.code).toBe(0);
+    expect(JSON.parse(uploaded.stdout)).toMatchObject({ ok: true, itemCount: verdict.itemCount, sent: 2 });
+    const run = await new RunCatalog(t.store).get(`run_validated_${factory.name}`);
+    expect(run.items.map((i) => i.id)).toEqual(['a', 'deep/b~1', 'deep/b~2']);
+  });
+
   it('refuses a folder with no JSON at all, listing what it skipped', async () => {
     const dir = await makeRunFolder(work, `run_nojson_${factory.name}`, {
       'README.md': '# notes',
       'clip.mp4': Buffer.from([0, 0, 0, 24]),
     });
-    const r = await runCli(['upload', dir, '--to', t.url]);
+    const r = await runCli(['upload', dir, '--to', t.url], { env: t.env });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('skipped README.md: not a .json or .jsonl file');
     expect(r.stderr).toContain('skipped clip.mp4: not a .json or .jsonl file');
@@ -96,7 +113,7 @@ describe.each(STORE_FACTORIES)('score-cli upload into the $name store', (factory
       'line3/cam01/day1/clip2.json': itemJson('gs://factory-videos/line3/cam01/clip2.mp4'),
       'line3/config.json': JSON.stringify({ model: 'm-nested', prompt_version: 'p7' }),
     });
-    const r = await runCli(['upload', dir, '--to', t.url]);
+    const r = await runCli(['upload', dir, '--to', t.url], { env: t.env });
     expect(r.code).toBe(0);
     const run = await new RunCatalog(t.store).get(`run_nested_${factory.name}`);
     expect(run.items.map((i) => i.id)).toEqual(['line3/cam01/day1/clip1', 'line3/cam01/day1/clip2']);
@@ -113,7 +130,7 @@ describe.each(STORE_FACTORIES)('score-cli upload into the $name store', (factory
       '._clip1.json': Buffer.from([0, 5, 22, 7, 0, 2, 0, 0]),
       'clip1.json': itemJson('videos/clip1.mp4'),
     });
-    const r = await runCli(['upload', dir, '--to', t.url]);
+    const r = await runCli(['upload', dir, '--to', t.url], { env: t.env });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('skipped .DS_Store: not a .json or .jsonl file');
     expect(r.stderr).toContain('skipped inference.log: not a .json or .jsonl file');
@@ -133,7 +150,7 @@ describe.each(STORE_FACTORIES)('score-cli upload into the $name store', (factory
     const dir = await makeRunFolder(work, `run_jsonl_${factory.name}`, {
       'results.jsonl': `${lines.join('\n')}\n\n`,
     });
-    const r = await runCli(['upload', dir, '--to', t.url, '--json']);
+    const r = await runCli(['upload', dir, '--to', t.url, '--json'], { env: t.env });
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ ok: true, itemCount: 3, sent: 1, unchanged: 0, files: 1 });
@@ -147,10 +164,10 @@ describe.each(STORE_FACTORIES)('score-cli upload into the $name store', (factory
       'b.json': itemJson('videos/b.mp4'),
     });
     const runId = `run_twice_${factory.name}`;
-    expect((await runCli(['upload', dir, '--to', t.url])).code).toBe(0);
+    expect((await runCli(['upload', dir, '--to', t.url], { env: t.env })).code).toBe(0);
     const before = await t.store.stat(`inference_runs/${runId}/manifest.json`);
 
-    const again = await runCli(['upload', dir, '--to', t.url]);
+    const again = await runCli(['upload', dir, '--to', t.url], { env: t.env });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/run_twice_\w+ already exists .*Pass --replace/);
     expect((await t.store.stat(`inference_runs/${runId}/manifest.json`))?.generation).toBe(
@@ -159,7 +176,7 @@ describe.each(STORE_FACTORIES)('score-cli upload into the $name store', (factory
 
     await fs.rm(path.join(dir, 'b.json'));
     await fs.writeFile(path.join(dir, 'c.json'), itemJson('videos/c.mp4'));
-    const replaced = await runCli(['upload', dir, '--to', t.url, '--replace']);
+    const replaced = await runCli(['upload', dir, '--to', t.url, '--replace'], { env: t.env });
     expect(replaced.code).toBe(0);
     expect(replaced.stdout).toContain('(1 sent, 1 unchanged)');
     const run = await new RunCatalog(t.store).get(runId);
@@ -169,7 +186,7 @@ describe.each(STORE_FACTORIES)('score-cli upload into the $name store', (factory
 
   it('--dry-run checks and tells what would happen, writing nothing', async () => {
     const dir = await makeRunFolder(work, `run_dry_${factory.name}`, { 'a.json': itemJson('videos/a.mp4') });
-    const r = await runCli(['upload', dir, '--to', t.url, '--dry-run']);
+    const r = await runCli(['upload', dir, '--to', t.url, '--dry-run'], { env: t.env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       /dry run: would upload run_dry_\w+: 1 item\(s\), 1 file\(s\) .*1 to send, 0 already there/,

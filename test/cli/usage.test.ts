@@ -1,6 +1,7 @@
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { tempDir } from '../helpers/tmp';
-import { runCli } from './helpers';
+import { runCli, spawnCli } from './helpers';
 
 describe('score-cli usage', () => {
   it.each([
@@ -32,7 +33,7 @@ describe('score-cli usage', () => {
     }
   });
 
-  it.each(['upload', 'validate', 'runs', 'scores'])(
+  it.each(['upload', 'validate', 'runs', 'scores', 'stats', 'compare'])(
     '%s --help shows examples and exits 0',
     async (command) => {
       const r = await runCli([command, '--help']);
@@ -40,4 +41,37 @@ describe('score-cli usage', () => {
       expect(r.stdout).toMatch(/Examples:\n\s+\$ (\S+=\S+ )?score-cli /);
     },
   );
+
+  it('says where to look next when a run, a folder or Cloud Storage is not there', async () => {
+    const { dir, cleanup } = await tempDir('fts-cli-next-');
+    try {
+      const noRun = await runCli(['stats', 'run_nope', '--from', `file://${dir}`]);
+      expect(noRun.code).toBe(1);
+      expect(noRun.stderr).toBe(
+        `error: no run run_nope; the runs there: score-cli runs --from file://${dir}\n`,
+      );
+
+      const noFolder = await runCli(['scores', '--from', `file://${dir}`, '-o', 'missing/scores.csv'], {
+        cwd: dir,
+      });
+      expect(noFolder.code).toBe(1);
+      expect(noFolder.stderr).toMatch(
+        /cannot write .*scores\.csv: the folder .*missing does not exist; create it/,
+      );
+      expect(await fs.readdir(dir)).toEqual([]);
+
+      // Nothing listens on port 9: the GCS client gives up after its retries. In a child
+      // process, as the other store calls running alongside keep retrying until it exits.
+      const noGcs = await spawnCli(['runs', '--from', 'gs://fts-unreachable'], {
+        env: { STORAGE_EMULATOR_HOST: 'http://127.0.0.1:9' },
+      });
+      expect(noGcs.code).toBe(1);
+      expect(noGcs.stderr).toMatch(/^error: GcsStore gs:\/\/fts-unreachable: list .*ECONNREFUSED/);
+      expect(noGcs.stderr).toMatch(
+        /\nnext: Cloud Storage could not be reached: check your network .*run the same command again/,
+      );
+    } finally {
+      await cleanup();
+    }
+  });
 });

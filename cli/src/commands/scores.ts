@@ -4,6 +4,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { RunIdSchema } from '@fts/shared';
 import { InvalidArgumentError } from 'commander';
+import { CliFailure } from '../errors';
 import { say, type CliIo } from '../io';
 import { DEFAULT_STORE_URL, openSource } from '../source';
 import { scoresCsvFromStore } from '../store-queries';
@@ -16,7 +17,15 @@ function runIdArg(value: string): string {
 /** Write a file whole or not at all, so a failed download never leaves half a CSV. */
 async function writeAtomically(file: string, text: string): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  await fs.writeFile(tmp, text, 'utf8');
+  try {
+    await fs.writeFile(tmp, text, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new CliFailure(
+        `cannot write ${file}: the folder ${path.dirname(file)} does not exist; create it or give another -o path`,
+      );
+    throw e;
+  }
   try {
     await fs.rename(tmp, file);
   } catch (e) {

@@ -1,6 +1,7 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import {
   compareRuns,
+  NotFound,
   runStats,
   type CriterionComparisonDto,
   type CriterionStatsDto,
@@ -8,8 +9,11 @@ import {
   type RunInput,
   type RunStatsDto,
 } from '@fts/shared';
-import { openStore, RunCatalog, ScoreLedger } from '@fts/shared/node';
+import { RunCatalog, ScoreLedger, type ObjectStore } from '@fts/shared/node';
+import { CliFailure } from '../errors';
 import { say, type CliIo } from '../io';
+import { ScoreServer } from '../server';
+import { DEFAULT_STORE_URL, openStoreArg } from '../source';
 
 /** Where results come from: a running server (http/https) or a store (file://, gs://). */
 export interface ResultsSource {
@@ -18,22 +22,23 @@ export interface ResultsSource {
 }
 
 /** A source that asks a running server, so the CLI shows exactly what the results page shows. */
-function serverSource(base: string): ResultsSource {
-  const get = async <T>(path: string): Promise<T> => {
-    const res = await fetch(new URL(path, base.endsWith('/') ? base : `${base}/`));
-    const body = (await res.json().catch(() => undefined)) as { message?: string } | undefined;
-    if (!res.ok) throw new Error(body?.message ?? `HTTP ${res.status} from ${base}`);
-    return body as T;
-  };
+function serverSource(server: ScoreServer): ResultsSource {
   return {
-    runStats: (id) => get(`runs/${encodeURIComponent(id)}/stats`),
-    compare: (a, b) => get(`compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`),
+    runStats: async (id) =>
+      (await server.getJson(
+        `runs/${encodeURIComponent(id)}/stats`,
+        `get the results of ${id}`,
+      )) as RunStatsDto,
+    compare: async (a, b) =>
+      (await server.getJson(
+        `compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`,
+        `compare ${a} and ${b}`,
+      )) as RunComparisonDto,
   };
 }
 
 /** A source that reads the store directly and computes with the server's own functions. */
-async function storeSource(url: string, target: number): Promise<ResultsSource> {
-  const store = await openStore(url);
+function storeSource(store: ObjectStore, target: number): ResultsSource {
   const catalog = new RunCatalog(store);
   const ledger = new ScoreLedger(store);
   const input = async (id: string): Promise<RunInput> => {
@@ -46,9 +51,36 @@ async function storeSource(url: string, target: number): Promise<ResultsSource> 
   };
 }
 
-export function openResultsSource(from: string, target = 3): Promise<ResultsSource> {
-  return /^https?:\/\//.test(from) ? Promise.resolve(serverSource(from)) : storeSource(from, target);
+interface FromFlags {
+  from: string;
+  server?: string;
+  json?: boolean;
 }
+
+/**
+ * `--server URL`, or `--from` naming a server (http/https) or a store (file://, gs://).
+ * `target` is the ratings-per-item goal coverage is measured against when reading a store.
+ */
+export async function openResultsSource(flags: FromFlags, io: CliIo, target = 3): Promise<ResultsSource> {
+  const server = serverOf(flags);
+  const source = server
+    ? serverSource(new ScoreServer(server))
+    : storeSource(await openStoreArg(flags.from, io, '--from'), target);
+  // An unknown run: say where to see the runs that are there.
+  const where = server ? `--server ${server}` : `--from ${flags.from}`;
+  const unknownRun = (e: unknown): never => {
+    if (e instanceof NotFound || (e instanceof CliFailure && / 404 /.test(e.message)))
+      throw new CliFailure(`${e.message}; the runs there: score-cli runs ${where}`);
+    throw e;
+  };
+  return {
+    runStats: (id) => source.runStats(id).catch(unknownRun),
+    compare: (a, b) => source.compare(a, b).catch(unknownRun),
+  };
+}
+
+const serverOf = (flags: FromFlags): string | undefined =>
+  flags.server ?? (/^https?:\/\//.test(flags.from) ? flags.from : undefined);
 
 const num = (x: number | null | undefined, digits = 2): string =>
   x === null || x === undefined ? '–' : x.toFixed(digits);
@@ -144,7 +176,8 @@ export function formatComparison(c: RunComparisonDto): string {
   ].join('\n');
 }
 
-const FROM_HELP = 'server (http://HOST:PORT) or store (file://PATH, gs://BUCKET[/PREFIX]) to read';
+const FROM_HELP = 'store to read directly: file://PATH or gs://BUCKET[/PREFIX] (a server URL works too)';
+const SERVER_HELP = "read through the app's API instead, e.g. https://scoring.example.com";
 
 /** Register `stats` and `compare` on the CLI. */
 export function registerStatsCommands(program: Command, io: CliIo): void {
@@ -152,21 +185,38 @@ export function registerStatsCommands(program: Command, io: CliIo): void {
     .command('stats')
     .description('per-run results: means with 95% intervals, distributions, agreement, rater deviation')
     .argument('<run>', 'run ID')
-    .option('--from <url>', FROM_HELP, 'file://./data')
+    .option('--server <url>', SERVER_HELP)
+    .addOption(new Option('--from <url>', FROM_HELP).default(DEFAULT_STORE_URL).conflicts('server'))
     .option('--json', 'print the JSON that GET /runs/:id/stats answers')
-    .action(async (run: string, opts: { from: string; json?: boolean }) => {
-      const s = await (await openResultsSource(opts.from)).runStats(run);
-      say(io.stdout, opts.json ? JSON.stringify(s, null, 2) : formatRunStats(s));
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ score-cli stats run_20261115_101500                      # ./data, what npm start serves
+  $ score-cli stats run_20261115_101500 --from gs://my-bucket
+  $ score-cli stats run_20261115_101500 --server https://scoring.example.com --json`,
+    )
+    .action(async (run: string, flags: FromFlags) => {
+      const s = await (await openResultsSource(flags, io)).runStats(run);
+      say(io.stdout, flags.json ? JSON.stringify(s, null, 2) : formatRunStats(s));
     });
   program
     .command('compare')
     .description('compare two runs: difference with 95% interval, rank test, wins by video, sample size')
     .argument('<a>', 'run A')
     .argument('<b>', 'run B')
-    .option('--from <url>', FROM_HELP, 'file://./data')
+    .option('--server <url>', SERVER_HELP)
+    .addOption(new Option('--from <url>', FROM_HELP).default(DEFAULT_STORE_URL).conflicts('server'))
     .option('--json', 'print the JSON that GET /compare answers')
-    .action(async (a: string, b: string, opts: { from: string; json?: boolean }) => {
-      const c = await (await openResultsSource(opts.from)).compare(a, b);
-      say(io.stdout, opts.json ? JSON.stringify(c, null, 2) : formatComparison(c));
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ score-cli compare run_20261115_101500 run_20261116_093000
+  $ score-cli compare run_20261115_101500 run_20261116_093000 --from gs://my-bucket --json`,
+    )
+    .action(async (a: string, b: string, flags: FromFlags) => {
+      const c = await (await openResultsSource(flags, io)).compare(a, b);
+      say(io.stdout, flags.json ? JSON.stringify(c, null, 2) : formatComparison(c));
     });
 }

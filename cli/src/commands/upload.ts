@@ -35,7 +35,10 @@ export function uploadCommand(io: CliIo): Command {
     )
     .argument('<dir>', 'run folder written by the pipeline, e.g. output/run_20261115_101500')
     .addOption(
-      new Option('--to <url>', 'store to write into: file://PATH or gs://BUCKET[/PREFIX] (credentials: ADC)')
+      new Option(
+        '--to <url>',
+        'store to write into: file://PATH or gs://BUCKET[/PREFIX] (credentials: gcloud auth application-default login)',
+      )
         .default(DEFAULT_STORE_URL)
         .conflicts('server'),
     )
