@@ -1,4 +1,4 @@
-import type { RunSummary } from '@fts/shared';
+import { RUBRIC_FILE, type RunSummary } from '@fts/shared';
 import type { RunFolderCheck } from '@fts/shared/node';
 import { say, type OutStream } from './io';
 
@@ -15,7 +15,11 @@ export function checkSummary(runId: string, check: RunFolderCheck): string {
   const parts = [
     `${check.itemCount} item(s) in ${kinds.items} file(s)`,
     `${kinds.metadata} metadata file(s)`,
-    kinds.rubric ? 'a rubric' : 'the default rubric',
+    kinds.rubric
+      ? 'a rubric'
+      : check.problems.some((p) => p.path.split('/').pop() === RUBRIC_FILE)
+        ? 'a rubric with problems'
+        : 'the default rubric',
     `${check.skipped.length} skipped`,
     `${check.problems.length} problem(s)`,
   ];

@@ -19,6 +19,23 @@ describe('score-cli usage', () => {
     expect(r.stderr).toMatch(/error|Usage/);
   });
 
+  it('says a broken rubric.json is a problem, not that the default rubric applies', async () => {
+    const { dir, cleanup } = await tempDir('fts-cli-rubric-');
+    try {
+      const run = path.join(dir, 'run_bad_rubric');
+      await fs.mkdir(run);
+      await fs.writeFile(path.join(run, 'a.json'), JSON.stringify({ video_uri: 'gs://bkt-1/a.mp4' }));
+      await fs.writeFile(path.join(run, 'rubric.json'), JSON.stringify({ criteria: [] }));
+      const r = await runCli(['validate', run]);
+      expect(r.code).toBe(1);
+      expect(r.stdout + r.stderr).toMatch(/problem rubric\.json: invalid rubric/);
+      expect(r.stdout + r.stderr).toMatch(/a rubric with problems/);
+      expect(r.stdout + r.stderr).not.toMatch(/the default rubric/);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('refuses a folder that does not exist, or a folder name that is no run ID, as bad usage', async () => {
     const { dir, cleanup } = await tempDir('fts-cli-usage-');
     try {
