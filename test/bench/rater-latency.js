@@ -57,7 +57,7 @@ async function main(samples = 20) {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fts-bench-'));
   const store = new FileStore(dir, LOCAL_BUCKET);
   await makeRun(store, dir, samples + 2);
-  const app = createApp({ config: loadConfig({}), store });
+  const app = createApp({ config: loadConfig({ LOG_REQUESTS: 'false' }), store });
   const server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

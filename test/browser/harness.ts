@@ -47,7 +47,7 @@ export async function startServer(options: { gate?: RequestHandler } = {}): Prom
   const { dir, cleanup } = await tempDir('fts-browser-');
   const store = new FileStore(dir, LOCAL_BUCKET);
   await loadDemo(store);
-  const app = createApp({ config: loadConfig({}), store });
+  const app = createApp({ config: loadConfig({ LOG_REQUESTS: 'false' }), store });
   const outer = express();
   if (options.gate) outer.use(options.gate);
   outer.use(app);
