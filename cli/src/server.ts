@@ -33,6 +33,8 @@ class HttpStatusError extends Error {
 export interface ServerOptions {
   /** Bearer token for uploads (`UPLOAD_TOKEN` on the server). */
   token?: string;
+  /** The raters' access code (`ACCESS_CODE` on the server), from SCORE_ACCESS_CODE. */
+  accessCode?: string;
   fetch?: typeof fetch;
   retry?: RetryOptions;
 }
@@ -67,7 +69,11 @@ export class ScoreServer {
     const target = new URL(pathAndQuery, this.base);
     try {
       return await withRetry(async () => {
-        const res = await fetchFn(target, init());
+        const req = init();
+        // A server gated by ACCESS_CODE wants the code on every read (uploads carry the token).
+        const code = this.options.accessCode;
+        if (code) req.headers = { ...(req.headers as Record<string, string>), 'x-access-code': code };
+        const res = await fetchFn(target, req);
         if (res.status === 408 || res.status === 429 || res.status >= 500) {
           throw new HttpStatusError(res.status, await errorBody(res));
         }
@@ -160,6 +166,11 @@ export class ScoreServer {
 
   private async failure(res: Response, what: string): Promise<CliFailure> {
     const body = await errorBody(res);
+    if (res.status === 401) {
+      return new CliFailure(
+        `could not ${what} from ${this.url}: it needs the raters' access code (${body.message ?? '401'}); set SCORE_ACCESS_CODE.`,
+      );
+    }
     return new CliFailure(
       `could not ${what} from ${this.url}: ${res.status} ${body.message ?? res.statusText}`,
     );

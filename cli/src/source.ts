@@ -2,7 +2,7 @@ import { Invalid } from '@fts/shared';
 import { openStore, type ObjectStore } from '@fts/shared/node';
 import { UsageError } from './errors';
 import type { CliIo } from './io';
-import { ScoreServer } from './server';
+import { ScoreServer, type ServerOptions } from './server';
 
 /** Where runs and scores are: a server's HTTP API or a store read directly. */
 export type Source = { kind: 'server'; server: ScoreServer } | { kind: 'store'; store: ObjectStore };
@@ -24,6 +24,13 @@ export async function openStoreArg(url: string, io: CliIo, flag: string): Promis
   }
 }
 
+/** Token (`--token` or SCORE_UPLOAD_TOKEN) and access code (SCORE_ACCESS_CODE) for a server. */
+export function serverOptions(io: CliIo, token?: string): ServerOptions {
+  const t = token ?? io.env.SCORE_UPLOAD_TOKEN;
+  const code = io.env.SCORE_ACCESS_CODE;
+  return { ...(t ? { token: t } : {}), ...(code ? { accessCode: code } : {}) };
+}
+
 /** `--server URL` (with a token from `--token` or SCORE_UPLOAD_TOKEN) or a store URL. */
 export async function openSource(
   opts: { server?: string; token?: string; store?: string },
@@ -31,8 +38,7 @@ export async function openSource(
   storeFlag: string,
 ): Promise<Source> {
   if (opts.server) {
-    const token = opts.token ?? io.env.SCORE_UPLOAD_TOKEN;
-    return { kind: 'server', server: new ScoreServer(opts.server, token ? { token } : {}) };
+    return { kind: 'server', server: new ScoreServer(opts.server, serverOptions(io, opts.token)) };
   }
   return { kind: 'store', store: await openStoreArg(opts.store ?? DEFAULT_STORE_URL, io, storeFlag) };
 }

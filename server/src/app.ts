@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LedgerOptions, ObjectStore } from '@fts/shared/node';
+import { accessGate } from './access';
 import type { Config } from './config';
 import { createContext, type AppContext } from './context';
 import { errorHandler, notFoundHandler } from './errors';
@@ -43,6 +44,7 @@ export function createApp(options: AppOptions): Express & { context: AppContext 
   app.use(requestId);
   app.use(requestLogger(log, config.project));
   app.use(securityHeaders(config));
+  app.use(accessGate(config));
   app.use(express.json({ limit: config.jsonBodyLimitBytes }));
 
   const limit = writeLimit(config);

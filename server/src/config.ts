@@ -30,6 +30,10 @@ export const SETTINGS = {
     default: '',
     doc: 'Bearer token that `POST /runs` requires (at least 16 characters). Empty: uploads over HTTP are off.',
   },
+  ACCESS_CODE: {
+    default: '',
+    doc: 'Shared code raters type once per browser before they can use the app (sent as `X-Access-Code`). Empty: no code.',
+  },
   UPLOAD_MAX_FILES: { default: '5000', doc: 'Most files one `POST /runs` may carry.' },
   UPLOAD_MAX_FILE_BYTES: { default: '67108864', doc: 'Largest single file in an upload (bytes).' },
   UPLOAD_MAX_TOTAL_BYTES: {
@@ -95,6 +99,11 @@ const ConfigSchema = z.object({
   UPLOAD_TOKEN: z.string().refine((t) => t === '' || (t.length >= 16 && /^[\x21-\x7e]+$/.test(t)), {
     message: 'must be at least 16 printable characters without spaces (or empty to turn uploads off)',
   }),
+  ACCESS_CODE: z
+    .string()
+    .refine((t) => t === '' || (t.length >= 4 && t.length <= 200 && !/[\x00-\x1f\x7f]/.test(t)), {
+      message: 'must be 4-200 characters without control characters (or empty for no code)',
+    }),
   UPLOAD_MAX_FILES: int(1, 100_000),
   UPLOAD_MAX_FILE_BYTES: int(1, 1024 * 1024 * 1024),
   UPLOAD_MAX_TOTAL_BYTES: int(1, 4 * 1024 * 1024 * 1024),
@@ -129,6 +138,8 @@ export interface Config {
   clientDir?: string;
   /** Undefined: uploads over HTTP are off. */
   uploadToken?: string;
+  /** Undefined: the app is open to anyone with the URL. */
+  accessCode?: string;
   upload: { maxFiles: number; maxFileBytes: number; maxTotalBytes: number };
   jsonBodyLimitBytes: number;
   rateLimit: { windowMs: number; writes: number };
@@ -176,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     compactionTestPauseMs: c.COMPACTION_TEST_PAUSE_MS,
     ...(c.CLIENT_DIR ? { clientDir: c.CLIENT_DIR } : {}),
     ...(c.UPLOAD_TOKEN ? { uploadToken: c.UPLOAD_TOKEN } : {}),
+    ...(c.ACCESS_CODE ? { accessCode: c.ACCESS_CODE } : {}),
     upload: {
       maxFiles: c.UPLOAD_MAX_FILES,
       maxFileBytes: c.UPLOAD_MAX_FILE_BYTES,

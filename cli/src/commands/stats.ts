@@ -13,7 +13,7 @@ import { RunCatalog, ScoreLedger, type ObjectStore } from '@fts/shared/node';
 import { CliFailure } from '../errors';
 import { say, type CliIo } from '../io';
 import { ScoreServer } from '../server';
-import { DEFAULT_STORE_URL, openStoreArg } from '../source';
+import { DEFAULT_STORE_URL, openStoreArg, serverOptions } from '../source';
 
 /** Where results come from: a running server (http/https) or a store (file://, gs://). */
 export interface ResultsSource {
@@ -64,7 +64,7 @@ interface FromFlags {
 export async function openResultsSource(flags: FromFlags, io: CliIo, target = 3): Promise<ResultsSource> {
   const server = serverOf(flags);
   const source = server
-    ? serverSource(new ScoreServer(server))
+    ? serverSource(new ScoreServer(server, serverOptions(io)))
     : storeSource(await openStoreArg(flags.from, io, '--from'), target);
   // An unknown run: say where to see the runs that are there.
   const where = server ? `--server ${server}` : `--from ${flags.from}`;
