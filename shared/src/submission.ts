@@ -4,6 +4,10 @@ import { MAX_COMMENT_LENGTH } from './rules';
 
 export { MAX_COMMENT_LENGTH };
 
+/** A UTF-16 surrogate without its pair: UTF-8 cannot carry it, so storing it would alter the text. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const wellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
+
 /** What the client sends to `POST /scores`. */
 export const SubmissionInputSchema = z.object({
   /** Made by the client; sending the same id twice records one submission. */
@@ -20,6 +24,7 @@ export const SubmissionInputSchema = z.object({
       (s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s),
       'must not contain control characters',
     )
+    .refine(wellFormed, 'must be valid Unicode (no unpaired surrogates)')
     .default(''),
   /** Milliseconds the rater spent on the item. */
   time_spent_ms: z
@@ -29,7 +34,7 @@ export const SubmissionInputSchema = z.object({
     .max(24 * 3600 * 1000)
     .optional(),
   /** Version of the app that made the submission. */
-  app_version: z.string().max(40).optional(),
+  app_version: z.string().max(40).refine(wellFormed, 'must be valid Unicode').optional(),
 });
 export type SubmissionInput = z.input<typeof SubmissionInputSchema>;
 
