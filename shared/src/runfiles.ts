@@ -33,6 +33,43 @@ export type RunFile =
 export const RESERVED_FILES = ['manifest.json'];
 export const RUBRIC_FILE = 'rubric.json';
 
+/**
+ * Deepest nesting of arrays and objects accepted in a run file. Python's `json.dump` stops
+ * near 1000; far less is ever written by a pipeline, and much more overflows the stack of
+ * whatever later serialises or walks the record (the server's JSON responses, the rater app).
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** Whether `value` nests arrays or objects deeper than `max` levels (checked without recursion). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+const TOO_DEEP = `nested deeper than ${MAX_JSON_DEPTH} levels`;
+
+/**
+ * Every item id given to more than one record, as problems naming each record. Ids come from
+ * paths (`a.json` is `a`, line 1 of `a.jsonl` is `a~1`), so `a.json` and `a.JSON`, or `a~1.json`
+ * and `a.jsonl`, would collide; scores name items by id, so both would share their scores.
+ */
+export function duplicateItemIds(items: Iterable<{ id: string; source: string }>): FileProblem[] {
+  const first = new Map<string, string>();
+  const problems: FileProblem[] = [];
+  for (const { id, source } of items) {
+    const other = first.get(id);
+    if (other === undefined) first.set(id, source);
+    else problems.push({ path: source, reason: `item id ${JSON.stringify(id)} is also given to ${other}` });
+  }
+  return problems;
+}
+
 /** Whether a path names a file the run format reads (`.json` / `.jsonl`). */
 export function isRunDataFile(path: string): boolean {
   return /\.(json|jsonl)$/i.test(path);
@@ -84,6 +121,10 @@ export function parseRunFile(path: string, text: string): { file?: RunFile; prob
         problems.push({ path: `${path}:${i + 1}`, reason: 'each line must be a JSON object' });
         return;
       }
+      if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+        problems.push({ path: `${path}:${i + 1}`, reason: TOO_DEEP });
+        return;
+      }
       const item = toItem(path, value, i + 1);
       if (isProblem(item)) problems.push(item);
       else items.push(item);
@@ -97,6 +138,7 @@ export function parseRunFile(path: string, text: string): { file?: RunFile; prob
   } catch (e) {
     return { problems: [{ path, reason: `invalid JSON: ${(e as Error).message}` }] };
   }
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) return { problems: [{ path, reason: TOO_DEEP }] };
   if (name === RUBRIC_FILE) {
     const parsed = RubricSchema.safeParse(value);
     if (!parsed.success) {

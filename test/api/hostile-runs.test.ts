@@ -1,0 +1,120 @@
+import request from 'supertest';
+import type { FileStore } from '@fts/shared/node';
+import { testApp } from '../helpers/app';
+import { demoStore, snapshot, submission, TOKEN } from './fixture';
+import { sendParts, type Part } from './multipart';
+
+let dir: string;
+let store: FileStore;
+let cleanup: () => Promise<void>;
+let app: ReturnType<typeof testApp>;
+
+beforeAll(async () => {
+  ({ dir, store, cleanup } = await demoStore());
+  app = testApp(store, undefined, { UPLOAD_TOKEN: TOKEN, RATE_LIMIT_WRITES: '0' });
+});
+afterAll(() => cleanup());
+
+const item = (video: string): string => JSON.stringify({ video_uri: video, output: 'x' });
+const file = (filename: string, content: string): Part => ({ field: 'files', filename, content });
+const upload = (runId: string, files: Part[]) =>
+  sendParts(request(app).post('/runs').set('Authorization', `Bearer ${TOKEN}`), [
+    { field: 'run_id', value: runId },
+    ...files,
+  ]);
+
+describe('two records that would get the same item id are refused', () => {
+  // Scores name an item by id: two items sharing one would have their scores mixed up.
+  it.each<[string, Part[]]>([
+    ['a.json and a.JSON', [file('a.json', item('videos/a.mp4')), file('a.JSON', item('videos/b.mp4'))]],
+    [
+      'a~1.json and line 1 of a.jsonl',
+      [file('a~1.json', item('videos/a.mp4')), file('a.jsonl', item('videos/b.mp4'))],
+    ],
+    [
+      'b~2.json and the second record of the array in b.json',
+      [
+        file('b.json', JSON.stringify([{ video_uri: 'videos/a.mp4' }, { video_uri: 'videos/b.mp4' }])),
+        file('b~2.json', item('videos/c.mp4')),
+      ],
+    ],
+    [
+      'x.json and x.jsonl without blank lines',
+      [
+        file('x.json', item('videos/a.mp4')),
+        file('sub/x~1.json', item('videos/a.mp4')),
+        file('sub/x.jsonl', item('videos/b.mp4')),
+      ],
+    ],
+  ])('%s', async (_name, files) => {
+    const before = await snapshot(dir);
+    const res = await upload('run_same_ids', files).expect(400);
+    expect(res.body.message).toMatch(/item id .* (also|more than once)/);
+    expect(res.body.problems.length).toBeGreaterThan(0);
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it('ids that differ only in case are distinct items, and both can be scored', async () => {
+    await upload('run_case_ids', [
+      file('A.json', item('videos/a.mp4')),
+      file('a.json', item('videos/b.mp4')),
+    ]).expect(201);
+    const items = await request(app).get('/runs/run_case_ids/items').expect(200);
+    expect(items.body.map((i: { id: string }) => i.id)).toEqual(['A', 'a']);
+  });
+});
+
+describe('deeply nested JSON in a run file', () => {
+  const deep = (n: number): string =>
+    `{"video_uri":"videos/a.mp4","output":${'['.repeat(n)}${']'.repeat(n)}}`;
+
+  it('is refused at upload, naming the file, rather than stored and failing every later read', async () => {
+    const res = await upload('run_deep', [file('deep.json', deep(20_000))]).expect(400);
+    expect(res.body.problems).toEqual([
+      { path: 'deep.json', reason: expect.stringMatching(/nested deeper than/) },
+    ]);
+    await request(app).get('/runs/run_deep').expect(404);
+  });
+
+  it('is refused on a JSONL line too', async () => {
+    const res = await upload('run_deep_l', [
+      file('d.jsonl', `${item('videos/a.mp4')}\n${deep(5000)}\n`),
+    ]).expect(400);
+    expect(res.body.problems).toEqual([
+      { path: 'd.jsonl:2', reason: expect.stringMatching(/nested deeper than/) },
+    ]);
+  });
+
+  it('nesting as deep as real pipelines write is kept, and the items are served', async () => {
+    await upload('run_nested_ok', [file('ok.json', deep(40))]).expect(201);
+    const items = await request(app).get('/runs/run_nested_ok/items').expect(200);
+    expect(items.body).toHaveLength(1);
+  });
+});
+
+describe('a rubric criterion named like an Object property', () => {
+  it('an optional "constructor" criterion may be left unanswered, and answered', async () => {
+    const rubric = {
+      criteria: [
+        { id: 'overall', label: 'Overall', type: 'scale', min: 1, max: 5 },
+        { id: 'constructor', label: 'Built right?', type: 'yesno', required: false },
+        { id: 'tostring', label: 'Other', type: 'scale', min: 1, max: 3, required: false },
+      ],
+    };
+    await upload('run_ctor', [
+      file('rubric.json', JSON.stringify(rubric)),
+      file('x.json', item('videos/a.mp4')),
+    ]).expect(201);
+    const base = { run_id: 'run_ctor', item_id: 'x', rater_id: 'ctor' };
+    const left = await request(app)
+      .post('/scores')
+      .send(submission({ ...base, answers: { overall: 3 } }))
+      .expect(201);
+    expect(left.body.submission.answers).toEqual({ overall: 3 });
+    const answered = await request(app)
+      .post('/scores')
+      .send(submission({ ...base, answers: { overall: 2, constructor: 'no' } }))
+      .expect(201);
+    expect(answered.body.submission.answers).toEqual({ overall: 2, constructor: 'no' });
+  });
+});
