@@ -63,6 +63,32 @@ describe('GET /videos on the file backend', () => {
     expect(res.body.error).toBe('range_not_satisfiable');
   });
 
+  // RFC 7233: a range in a unit the server does not know is ignored (§3.1), several ranges
+  // may be answered with the whole body, and a suffix of 0 bytes or a first byte past the end
+  // is unsatisfiable (§2.1, §4.4).
+  it.each<[string, number, string | undefined, number]>([
+    ['items=0-1', 200, undefined, -1],
+    ['items=999999999-', 200, undefined, -1],
+    ['bytes=0-0', 206, 'bytes 0-0/SIZE', 1],
+    ['bytes=0-1,5-6', 200, undefined, -1],
+    ['bytes=0-99999999999999999999', 206, 'bytes 0-LAST/SIZE', -1],
+    ['bytes=-0', 416, 'bytes */SIZE', 0],
+    ['bytes=99999999999999999999-', 416, 'bytes */SIZE', 0],
+    ['bytes=5-2', 416, 'bytes */SIZE', 0],
+    ['bytes=abc', 200, undefined, -1],
+  ])('Range %s: %i', async (range, status, contentRange, length) => {
+    const res = await request(testApp(store)).get(VIDEO_URL).set('Range', range).buffer(true).parse(binary);
+    expect(res.status).toBe(status);
+    const sub = (s: string) =>
+      s.replace('SIZE', String(clip.length)).replace('LAST', String(clip.length - 1));
+    expect(res.headers['content-range']).toBe(contentRange === undefined ? undefined : sub(contentRange));
+    if (status !== 416) {
+      const want = length === -1 ? clip.length : length;
+      expect((res.body as Buffer).length).toBe(want);
+      expect(Number(res.headers['content-length'])).toBe(want);
+    }
+  });
+
   it('answers HEAD with the headers and no body', async () => {
     const res = await request(testApp(store)).head(VIDEO_URL).expect(200);
     expect(Number(res.headers['content-length'])).toBe(clip.length);
