@@ -104,7 +104,6 @@ function isProblem(x: ParsedItem | FileProblem): x is FileProblem {
  * never thrown, so a whole folder can be checked before anything is sent.
  */
 export function parseRunFile(path: string, text: string): { file?: RunFile; problems: FileProblem[] } {
-  const name = path.split('/').pop() ?? path;
   if (/\.jsonl$/i.test(path)) {
     const items: ParsedItem[] = [];
     const problems: FileProblem[] = [];
@@ -139,7 +138,8 @@ export function parseRunFile(path: string, text: string): { file?: RunFile; prob
     return { problems: [{ path, reason: `invalid JSON: ${(e as Error).message}` }] };
   }
   if (nestedDeeperThan(value, MAX_JSON_DEPTH)) return { problems: [{ path, reason: TOO_DEEP }] };
-  if (name === RUBRIC_FILE) {
+  // Only the run folder's own rubric.json: one in a subfolder would silently replace it.
+  if (path === RUBRIC_FILE) {
     const parsed = RubricSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

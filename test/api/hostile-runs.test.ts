@@ -118,3 +118,29 @@ describe('a rubric criterion named like an Object property', () => {
     expect(answered.body.submission.answers).toEqual({ overall: 2, constructor: 'no' });
   });
 });
+
+describe('a rubric.json below the top of the run folder', () => {
+  const rubric = (id: string) =>
+    JSON.stringify({ criteria: [{ id, label: id, type: 'scale', min: 1, max: 3 }] });
+
+  it('is metadata, not the rubric: only the top-level rubric.json sets it', async () => {
+    await upload('run_sub_rubric', [
+      file('a/rubric.json', rubric('from_a')),
+      file('rubric.json', rubric('from_top')),
+      file('z/rubric.json', rubric('from_z')),
+      file('x.json', item('videos/a.mp4')),
+    ]).expect(201);
+    const run = await request(app).get('/runs/run_sub_rubric').expect(200);
+    expect(run.body.rubric.criteria.map((c: { id: string }) => c.id)).toEqual(['from_top']);
+    expect(Object.keys(run.body.metadata).sort()).toEqual(['a/rubric.json', 'z/rubric.json']);
+  });
+
+  it('alone leaves the default rubric', async () => {
+    await upload('run_only_sub_rubric', [
+      file('z/rubric.json', rubric('from_z')),
+      file('x.json', item('videos/a.mp4')),
+    ]).expect(201);
+    const run = await request(app).get('/runs/run_only_sub_rubric').expect(200);
+    expect(run.body.rubric.criteria.map((c: { id: string }) => c.id)).toEqual(['overall']);
+  });
+});
