@@ -55,15 +55,19 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
 const TOO_DEEP = `nested deeper than ${MAX_JSON_DEPTH} levels`;
 
 /**
- * Every item id given to more than one record, as problems naming each record. Ids come from
- * paths (`a.json` is `a`, line 1 of `a.jsonl` is `a~1`), so `a.json` and `a.JSON`, or `a~1.json`
- * and `a.jsonl`, would collide; scores name items by id, so both would share their scores.
+ * Every item id given to more than one record, as problems naming each later record. Ids come
+ * from paths (`a.json` is `a`, line 1 of `a.jsonl` is `a~1`), so `a.json` and `a.JSON`, or
+ * `a~1.json` and `a.jsonl`, would collide; scores name items by id, so both would share their
+ * scores. `taken` holds ids already given (id to source), for checking a folder file by file.
  */
-export function duplicateItemIds(items: Iterable<{ id: string; source: string }>): FileProblem[] {
+export function duplicateItemIds(
+  items: Iterable<{ id: string; source: string }>,
+  taken: ReadonlyMap<string, string> = new Map(),
+): FileProblem[] {
   const first = new Map<string, string>();
   const problems: FileProblem[] = [];
   for (const { id, source } of items) {
-    const other = first.get(id);
+    const other = taken.get(id) ?? first.get(id);
     if (other === undefined) first.set(id, source);
     else problems.push({ path: source, reason: `item id ${JSON.stringify(id)} is also given to ${other}` });
   }

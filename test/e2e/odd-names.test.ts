@@ -90,5 +90,19 @@ describe('items with odd names, uploaded with the CLI and scored through the API
     ]).catch((e: { code: number }) => e);
     expect((upload as { code: number }).code).toBe(1);
     expect(await store.stat('inference_runs/run_clashing_ids/manifest.json')).toBeUndefined();
+
+    // --skip-invalid leaves out the files whose records clash, as it does any bad file.
+    const { stdout } = await run('node', [
+      CLI,
+      'upload',
+      folder,
+      '--to',
+      `file://${path.join(dir, 'data')}`,
+      '--skip-invalid',
+    ]);
+    expect(stdout).toContain('uploaded run_clashing_ids: 2 item(s), 2 file(s)');
+    const items = await request(testApp(store)).get('/runs/run_clashing_ids/items').expect(200);
+    const ids = items.body.map((i: { id: string }) => i.id);
+    expect(ids.sort()).toEqual(['a', 'b~1']);
   });
 });

@@ -181,15 +181,23 @@ export async function checkRunFolder(dir: string, options: CheckOptions = {}): P
     options.onFile?.(rel, ++checked, data.length);
   });
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // In path order, so the record named as clashing is always the later one; its file is left
+  // out of the valid files, like any other file with a problem (`--skip-invalid` uploads those).
+  const taken = new Map<string, string>();
+  const clashes: FileProblem[] = [];
+  items.forEach((refs, i) => {
+    const found = duplicateItemIds(refs, taken);
+    if (found.length === 0) for (const r of refs) taken.set(r.id, r.source);
+    else {
+      clashes.push(...found);
+      itemCount -= refs.length;
+      files[i] = undefined;
+    }
+  });
   return {
     dir,
     files: files.filter((f): f is ManifestFile => f !== undefined),
-    // In path order, so the record named as clashing is always the later one.
-    problems: [
-      ...walkProblems,
-      ...problems.filter(Boolean).flat(),
-      ...duplicateItemIds(items.filter(Boolean).flat()),
-    ],
+    problems: [...walkProblems, ...problems.filter(Boolean).flat(), ...clashes],
     skipped,
     itemCount,
     ...(first.model ? { model: first.model[1] } : {}),
