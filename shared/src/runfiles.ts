@@ -74,6 +74,18 @@ export function duplicateItemIds(
   return problems;
 }
 
+/**
+ * Why a run file's path would show raters something other than the item id it stands for:
+ * Unicode bidirectional controls (marks, embeddings, overrides, isolates) reorder what is
+ * displayed, and C1 controls are invisible. Undefined when the path is fine.
+ */
+export function misleadingName(path: string): string | undefined {
+  if (/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(path))
+    return 'file name contains a Unicode bidirectional control, which changes how the item id is displayed';
+  if (/[\u0080-\u009f]/.test(path)) return 'file name contains a control character';
+  return undefined;
+}
+
 /** Whether a path names a file the run format reads (`.json` / `.jsonl`). */
 export function isRunDataFile(path: string): boolean {
   return /\.(json|jsonl)$/i.test(path);
@@ -108,6 +120,8 @@ function isProblem(x: ParsedItem | FileProblem): x is FileProblem {
  * never thrown, so a whole folder can be checked before anything is sent.
  */
 export function parseRunFile(path: string, text: string): { file?: RunFile; problems: FileProblem[] } {
+  const misleading = misleadingName(path);
+  if (misleading) return { problems: [{ path, reason: misleading }] };
   if (/\.jsonl$/i.test(path)) {
     const items: ParsedItem[] = [];
     const problems: FileProblem[] = [];

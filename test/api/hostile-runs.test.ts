@@ -144,3 +144,21 @@ describe('a rubric.json below the top of the run folder', () => {
     expect(run.body.rubric.criteria.map((c: { id: string }) => c.id)).toEqual(['overall']);
   });
 });
+
+describe('file names that would display as something else', () => {
+  // An item id is its file's path: a bidirectional override or a C1 control in it makes the
+  // id the rater sees differ from the one stored (RLO turns "gpj.json" around, for instance).
+  it.each([
+    ['a right-to-left override', 'clip\u202Egnp.json'],
+    ['a left-to-right isolate', 'sub/\u2066clip.json'],
+    ['a right-to-left mark', 'clip\u200F.json'],
+    ['a C1 control', 'clip\u0085.json'],
+  ])('%s is refused, naming the file', async (_name, filename) => {
+    const before = await snapshot(dir);
+    const res = await upload('run_bidi', [file(filename, item('videos/a.mp4'))]).expect(400);
+    expect(res.body.problems).toEqual([
+      { path: filename, reason: expect.stringMatching(/bidirectional|control/) },
+    ]);
+    expect(await snapshot(dir)).toEqual(before);
+  });
+});

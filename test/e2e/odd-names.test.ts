@@ -105,4 +105,14 @@ describe('items with odd names, uploaded with the CLI and scored through the API
     const ids = items.body.map((i: { id: string }) => i.id);
     expect(ids.sort()).toEqual(['a', 'b~1']);
   });
+
+  it('validate refuses a file name with a bidirectional override', async () => {
+    const folder = path.join(dir, 'run_bidi_name');
+    await writeFolder(folder, { 'clip\u202egnp.json': JSON.stringify({ video_uri: 'videos/a.mp4' }) });
+    const validate = await run('node', [CLI, 'validate', folder]).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect((validate as { code: number }).code).toBe(1);
+    expect((validate as { stderr: string }).stderr).toMatch(/bidirectional control/);
+  });
 });
