@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import request from 'supertest';
 import { LOCAL_BUCKET, type FileStore } from '@fts/shared/node';
 import { testApp } from '../helpers/app';
-import { demoStore, SigningStore, VIDEO_FILE, VIDEO_URL } from './fixture';
+import { demoStore, publishFiles, SigningStore, VIDEO_FILE, VIDEO_URL } from './fixture';
 
 let store: FileStore;
 let cleanup: () => Promise<void>;
@@ -87,6 +87,26 @@ describe('GET /videos on the file backend', () => {
       expect((res.body as Buffer).length).toBe(want);
       expect(Number(res.headers['content-length'])).toBe(want);
     }
+  });
+
+  it('serves videos whose keys hold %, #, ?, spaces and non-ASCII, at the URL the items give', async () => {
+    const keys = ['videos/odd/100% done.mp4', 'videos/odd/take #2?.mp4', 'videos/odd/çà 好.mp4'];
+    const files: Record<string, string> = {};
+    for (const [i, key] of keys.entries()) {
+      await store.write(key, clip);
+      files[`item${i}.json`] = JSON.stringify({ video_uri: key, output: 'x' });
+    }
+    await publishFiles(store, 'run_odd_video_keys', files);
+    const app = testApp(store);
+    const items = await request(app).get('/runs/run_odd_video_keys/items').expect(200);
+    expect(items.body).toHaveLength(keys.length);
+    for (const it of items.body as { videoUrl: string }[]) {
+      const res = await request(app).get(it.videoUrl).set('Range', 'bytes=0-9').buffer(true).parse(binary);
+      expect({ url: it.videoUrl, status: res.status }).toEqual({ url: it.videoUrl, status: 206 });
+    }
+    // A key no run names is still 404, encoded or not.
+    await request(app).get('/videos/local/videos/odd/100%25%20done2.mp4').expect(404);
+    await request(app).get('/videos/local/videos/odd/100%2525%20done.mp4').expect(404);
   });
 
   it('answers HEAD with the headers and no body', async () => {
