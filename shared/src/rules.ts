@@ -22,5 +22,8 @@ export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Submission IDs are made by the client (a UUID is ideal) and are the idempotency key. */
 export const SUBMISSION_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
+/** Longest item id, in characters (an item id is its file's path without extension). */
+export const MAX_ITEM_ID_LENGTH = 512;
+
 /** Longest comment accepted, in characters. */
 export const MAX_COMMENT_LENGTH = 5000;

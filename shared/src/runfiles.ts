@@ -1,4 +1,5 @@
 import { RubricSchema, type Rubric } from './rubric';
+import { MAX_ITEM_ID_LENGTH } from './rules';
 import {
   extractModelOutput,
   findVideoRef,
@@ -75,14 +76,31 @@ export function duplicateItemIds(
 }
 
 /**
- * Why a run file's path would show raters something other than the item id it stands for:
- * Unicode bidirectional controls (marks, embeddings, overrides, isolates) reorder what is
- * displayed, and C1 controls are invisible. Undefined when the path is fine.
+ * Longest run file path, in UTF-8 bytes: after `inference_runs/`, a run ID of up to 128
+ * characters and `/`, the object name stays within the 1024 bytes GCS allows.
  */
-export function misleadingName(path: string): string | undefined {
+export const MAX_RUN_FILE_PATH_BYTES = 1024 - 'inference_runs/'.length - 128 - 1;
+/** Longest folder or file name in a path, in UTF-8 bytes, as most file systems allow (NAME_MAX). */
+export const MAX_NAME_BYTES = 255;
+
+/** Length in UTF-8 bytes (no Buffer: this module runs in the browser too). */
+const utf8Bytes = (s: string): number => new TextEncoder().encode(s).length;
+
+/**
+ * Why a run file's path cannot be stored or shown as it is, or undefined when it is fine:
+ * too long for an object name or a file name on disk, or holding characters that make the
+ * item id shown to raters differ from the one stored (Unicode bidirectional controls reorder
+ * what is displayed; C1 controls are invisible).
+ */
+export function runFilePathProblem(path: string): string | undefined {
   if (/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(path))
     return 'file name contains a Unicode bidirectional control, which changes how the item id is displayed';
   if (/[\u0080-\u009f]/.test(path)) return 'file name contains a control character';
+  const bytes = utf8Bytes(path);
+  if (bytes > MAX_RUN_FILE_PATH_BYTES)
+    return `path is ${bytes} bytes long; at most ${MAX_RUN_FILE_PATH_BYTES} fit in an object name`;
+  if (path.split('/').some((s) => utf8Bytes(s) > MAX_NAME_BYTES))
+    return `a folder or file name is longer than ${MAX_NAME_BYTES} bytes`;
   return undefined;
 }
 
@@ -101,8 +119,14 @@ function toItem(path: string, record: Record<string, unknown>, index?: number): 
   const found = findVideoRef(record);
   if (!found)
     return { path: where, reason: 'no video reference (expected video_uri, gcs_uri, video_path, …)' };
+  const id = itemIdFromPath(path, index);
+  if (id.length > MAX_ITEM_ID_LENGTH)
+    return {
+      path: where,
+      reason: `item id is longer than ${MAX_ITEM_ID_LENGTH} characters: shorten the path`,
+    };
   return {
-    id: itemIdFromPath(path, index),
+    id,
     source: where,
     ref: found.ref,
     model: extractModelOutput(record),
@@ -120,8 +144,8 @@ function isProblem(x: ParsedItem | FileProblem): x is FileProblem {
  * never thrown, so a whole folder can be checked before anything is sent.
  */
 export function parseRunFile(path: string, text: string): { file?: RunFile; problems: FileProblem[] } {
-  const misleading = misleadingName(path);
-  if (misleading) return { problems: [{ path, reason: misleading }] };
+  const bad = runFilePathProblem(path);
+  if (bad) return { problems: [{ path, reason: bad }] };
   if (/\.jsonl$/i.test(path)) {
     const items: ParsedItem[] = [];
     const problems: FileProblem[] = [];

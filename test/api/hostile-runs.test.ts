@@ -162,3 +162,40 @@ describe('file names that would display as something else', () => {
     expect(await snapshot(dir)).toEqual(before);
   });
 });
+
+describe('file names too long for an item id or an object name', () => {
+  const seg = (c: string, n: number): string => c.repeat(n);
+  // Every case also sends a good file, which must not be left behind half-uploaded.
+  it.each([
+    [
+      'an item id over 512 characters (it could never be scored)',
+      `${seg('a', 200)}/${seg('b', 200)}/${seg('c', 200)}.json`,
+      /item id/,
+    ],
+    [
+      'a path over 880 bytes (the object name would pass 1024 bytes)',
+      `${seg('a', 200)}/${seg('b', 200)}/${seg('c', 200)}/${seg('d', 200)}/${seg('e', 200)}.json`,
+      /bytes/,
+    ],
+    ['a folder or file name over 255 bytes', `${seg('a', 300)}.json`, /255 bytes/],
+    ['a non-ASCII file name over 255 bytes', `${seg('好', 100)}.json`, /255 bytes/],
+  ])('%s is refused before anything is stored', async (_name, filename, reason) => {
+    const before = await snapshot(dir);
+    const res = await upload('r'.repeat(128), [
+      file('ok.json', item('videos/a.mp4')),
+      file(filename, item('videos/b.mp4')),
+    ]).expect(400);
+    expect(res.body.problems).toEqual([{ path: filename, reason: expect.stringMatching(reason) }]);
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it('the longest accepted names upload, and their items can be scored', async () => {
+    const filename = `${seg('a', 250)}/${seg('b', 250)}.json`;
+    await upload('run_long_names', [file(filename, item('videos/a.mp4'))]).expect(201);
+    const res = await request(app)
+      .post('/scores')
+      .send(submission({ run_id: 'run_long_names', item_id: filename.replace(/\.json$/, '') }))
+      .expect(201);
+    expect(res.body.submission.item_id).toHaveLength(501);
+  });
+});

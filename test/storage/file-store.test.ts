@@ -107,6 +107,17 @@ describe('FileStore', () => {
     });
   });
 
+  it('refuses a key whose folder or file name is too long for the disk with Invalid, not a crash', async () => {
+    const store = new FileStore(path.join(dir, 'long-names'), 'local');
+    const key = `videos/${'n'.repeat(300)}.mp4`;
+    await expect(store.write(key, 'x')).rejects.toBeInstanceOf(Invalid);
+    await expect(store.write(key, 'x', { ifGenerationMatch: 0 })).rejects.toBeInstanceOf(Invalid);
+    await expect(store.write(`${'d'.repeat(300)}/a.mp4`, 'x')).rejects.toBeInstanceOf(Invalid);
+    expect(await store.stat(key)).toBeUndefined();
+    await expect(store.read(key)).rejects.toBeInstanceOf(NotFound);
+    await expect(store.readStream(key)).rejects.toBeInstanceOf(NotFound);
+  });
+
   describe('symbolic links inside the data folder', () => {
     // Someone with a shell on the host (or a careless `ln -s`) can put links in the folder;
     // the store must not follow one out of the bucket, for reads or writes.

@@ -87,7 +87,7 @@ export class FileStore implements ObjectStore {
     for (let dir = path.dirname(p); dir.startsWith(this.dir); dir = path.dirname(dir)) {
       const ok = await this.linkFree(dir).catch((e: unknown) => {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+        if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return undefined;
         throw e;
       });
       if (ok === undefined) continue;
@@ -157,7 +157,8 @@ export class FileStore implements ObjectStore {
       return st.isFile() && (await this.linkFree(p)) ? this.info(key, st) : undefined;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      // A name too long for the disk can hold no object.
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return undefined;
       throw e;
     }
   }
@@ -221,6 +222,9 @@ export class FileStore implements ObjectStore {
         const code = (e as NodeJS.ErrnoException).code;
         if (createOnly && code === 'EEXIST') throw new PreconditionFailed(`FileStore: ${key} already exists`);
         if (code === 'ENOENT' && tries < 20) continue;
+        if (code === 'ENAMETOOLONG') {
+          throw new Invalid(`FileStore: cannot write ${key}: a folder or file name is too long for the disk`);
+        }
         if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
           throw new Invalid(`FileStore: cannot write ${key}: a folder of that name holds other keys`);
         }
@@ -360,7 +364,7 @@ export class FileStore implements ObjectStore {
 
   private mapError(e: unknown, key: string): unknown {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR')
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ENAMETOOLONG')
       return new NotFound(`FileStore: no object ${key}`);
     return e;
   }
