@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ItemIdSchema, RaterIdSchema, RunIdSchema, SubmissionIdSchema } from './ids';
-import { MAX_COMMENT_LENGTH } from './rules';
+import { COMMENT_CONTROL_CHARACTER, MAX_COMMENT_LENGTH } from './rules';
 
 export { MAX_COMMENT_LENGTH };
 
@@ -20,10 +20,7 @@ export const SubmissionInputSchema = z.object({
   comment: z
     .string()
     .max(MAX_COMMENT_LENGTH)
-    .refine(
-      (s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s),
-      'must not contain control characters',
-    )
+    .refine((s) => !COMMENT_CONTROL_CHARACTER.test(s), 'must not contain control characters')
     .refine(wellFormed, 'must be valid Unicode (no unpaired surrogates)')
     .default(''),
   /** Milliseconds the rater spent on the item. */

@@ -159,4 +159,19 @@ describe('run data in the rater app is text, never markup or routing', () => {
     expect(await page.locator('img').count()).toBe(0);
     expect(errors).toEqual([]);
   });
+
+  it('a pasted comment holding control characters (Word line breaks, form feeds) is saved, not refused', async () => {
+    await page.goto(`${server.url}/#/run/${encodeURIComponent(RUN)}/item/${encodeURIComponent(IDS[0]!)}`);
+    expect(await shownItem(page)).toBe(IDS[0]);
+    await page.keyboard.press('1');
+    await page.keyboard.press('2');
+    await page.locator('textarea[name="comment"]').fill('line one\u000bline two\u000cend\u0007 ok');
+    await page.keyboard.press('Control+Enter');
+    const saved = async () =>
+      (await server.scores('hostile')).find((s) => s.comment.startsWith('line one'))?.comment;
+    for (let tries = 0; (await saved()) === undefined && tries < 100; tries++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await saved()).toBe('line one line two end  ok');
+    await expect(page.locator('.rejected').count()).resolves.toBe(0);
+  });
 });
