@@ -174,4 +174,14 @@ describe('run data in the rater app is text, never markup or routing', () => {
     expect(await saved()).toBe('line one line two end  ok');
     await expect(page.locator('.rejected').count()).resolves.toBe(0);
   });
+
+  it('the results pages show run ids, labels and choice values as text', async () => {
+    await page.goto(`${server.url}/#/results`);
+    await page.locator(`a[href="#/results/${encodeURIComponent(RUN)}"]`).click();
+    await page.getByText(`Overall ${XSS}`).first().waitFor();
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await expectNoSideways(page);
+    expect(errors).toEqual([]);
+  });
 });
