@@ -12,11 +12,22 @@ const root = document.getElementById('app') as HTMLElement;
 const who = document.getElementById('who') as HTMLElement;
 const sync = document.getElementById('sync') as HTMLElement;
 
+/** A percent-encoded part of the URL, or undefined when it does not decode (`%E0%A4%A`). */
+function decoded(part: string | undefined): string | undefined {
+  if (!part) return undefined;
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+}
+
 async function route(): Promise<void> {
   const rater = currentRater();
   who.replaceChildren(rater ? el('a', { href: '#/', title: 'Change rater ID' }, `Rater: ${rater}`) : '');
   const m = /^#\/run\/([^/]+)(?:\/(review|item\/(.+)))?$/.exec(location.hash);
-  const runId = m?.[1] ? decodeURIComponent(m[1]) : undefined;
+  // A part that does not decode names no run or item: the same as an unknown one.
+  const runId = decoded(m?.[1]);
   const results = /^#\/results\/?(.*)$/.exec(location.hash);
   if (results) {
     leaveScore();
@@ -28,7 +39,7 @@ async function route(): Promise<void> {
     leaveScore();
     await renderReview(root, runId);
   } else {
-    await renderScore(root, runId, m?.[3] ? decodeURIComponent(m[3]) : undefined);
+    await renderScore(root, runId, decoded(m?.[3]));
   }
 }
 

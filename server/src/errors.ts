@@ -8,8 +8,11 @@ export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, where
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
-  const field = [where, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
-  throw new Invalid(`${field || '(body)'}: ${issue?.message ?? 'invalid'}`);
+  // An unknown key is the field at fault itself (a query parameter, usually), not the body.
+  const unknown = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const field = [where, ...(issue?.path ?? []).map(String), unknown].filter(Boolean).join('.');
+  const message = unknown !== undefined ? 'not a known field' : (issue?.message ?? 'invalid');
+  throw new Invalid(`${field || '(body)'}: ${message}`);
 }
 
 /** An upload whose files have problems; the response lists every one. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  MAX_ITEM_ID_LENGTH,
   normaliseRaterId,
   RATER_ID_PATTERN,
   RATER_ID_RULE,
@@ -23,7 +24,7 @@ export const RunIdSchema = z
 export const ItemIdSchema = z
   .string()
   .min(1)
-  .max(512)
+  .max(MAX_ITEM_ID_LENGTH)
   .refine((id) => !/[\u0000-\u001f\u007f]/.test(id), 'must not contain control characters')
   .refine(
     (id) => !id.split('/').some((s) => s === '' || s === '.' || s === '..'),

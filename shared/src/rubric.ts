@@ -86,7 +86,8 @@ export function validateAnswers(
   }
   const out: Record<string, AnswerValue> = {};
   for (const c of rubric.criteria) {
-    const v = answers[c.id];
+    // Own keys only: a criterion may be named `constructor`, which every object inherits.
+    const v = Object.prototype.hasOwnProperty.call(answers, c.id) ? answers[c.id] : undefined;
     if (v === undefined || v === null || v === '') {
       if (c.required) throw new Invalid(`answers.${c.id}: required`);
       continue;

@@ -1,4 +1,5 @@
 import { RubricSchema, type Rubric } from './rubric';
+import { MAX_ITEM_ID_LENGTH } from './rules';
 import {
   extractModelOutput,
   explainBadVideoRef,
@@ -35,6 +36,76 @@ export type RunFile =
 export const RESERVED_FILES = ['manifest.json'];
 export const RUBRIC_FILE = 'rubric.json';
 
+/**
+ * Deepest nesting of arrays and objects accepted in a run file. Python's `json.dump` stops
+ * near 1000; far less is ever written by a pipeline, and much more overflows the stack of
+ * whatever later serialises or walks the record (the server's JSON responses, the rater app).
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** Whether `value` nests arrays or objects deeper than `max` levels (checked without recursion). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+const TOO_DEEP = `nested deeper than ${MAX_JSON_DEPTH} levels`;
+
+/**
+ * Every item id given to more than one record, as problems naming each later record. Ids come
+ * from paths (`a.json` is `a`, line 1 of `a.jsonl` is `a~1`), so `a.json` and `a.JSON`, or
+ * `a~1.json` and `a.jsonl`, would collide; scores name items by id, so both would share their
+ * scores. `taken` holds ids already given (id to source), for checking a folder file by file.
+ */
+export function duplicateItemIds(
+  items: Iterable<{ id: string; source: string }>,
+  taken: ReadonlyMap<string, string> = new Map(),
+): FileProblem[] {
+  const first = new Map<string, string>();
+  const problems: FileProblem[] = [];
+  for (const { id, source } of items) {
+    const other = taken.get(id) ?? first.get(id);
+    if (other === undefined) first.set(id, source);
+    else problems.push({ path: source, reason: `item id ${JSON.stringify(id)} is also given to ${other}` });
+  }
+  return problems;
+}
+
+/**
+ * Longest run file path, in UTF-8 bytes: after `inference_runs/`, a run ID of up to 128
+ * characters and `/`, the object name stays within the 1024 bytes GCS allows.
+ */
+export const MAX_RUN_FILE_PATH_BYTES = 1024 - 'inference_runs/'.length - 128 - 1;
+/** Longest folder or file name in a path, in UTF-8 bytes, as most file systems allow (NAME_MAX). */
+export const MAX_NAME_BYTES = 255;
+
+/** Length in UTF-8 bytes (no Buffer: this module runs in the browser too). */
+const utf8Bytes = (s: string): number => new TextEncoder().encode(s).length;
+
+/**
+ * Why a run file's path cannot be stored or shown as it is, or undefined when it is fine:
+ * too long for an object name or a file name on disk, or holding characters that make the
+ * item id shown to raters differ from the one stored (Unicode bidirectional controls reorder
+ * what is displayed; C1 controls are invisible).
+ */
+export function runFilePathProblem(path: string): string | undefined {
+  if (/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(path))
+    return 'file name contains a Unicode bidirectional control, which changes how the item id is displayed';
+  if (/[\u0080-\u009f]/.test(path)) return 'file name contains a control character';
+  const bytes = utf8Bytes(path);
+  if (bytes > MAX_RUN_FILE_PATH_BYTES)
+    return `path is ${bytes} bytes long; at most ${MAX_RUN_FILE_PATH_BYTES} fit in an object name`;
+  if (path.split('/').some((s) => utf8Bytes(s) > MAX_NAME_BYTES))
+    return `a folder or file name is longer than ${MAX_NAME_BYTES} bytes`;
+  return undefined;
+}
+
 /** Whether a path names a file the run format reads (`.json` / `.jsonl`). */
 export function isRunDataFile(path: string): boolean {
   return /\.(json|jsonl)$/i.test(path);
@@ -60,8 +131,14 @@ function toItem(path: string, record: Record<string, unknown>, index?: number): 
         : 'no video reference (expected video_uri, gcs_uri, video_path, …)',
     };
   }
+  const id = itemIdFromPath(path, index);
+  if (id.length > MAX_ITEM_ID_LENGTH)
+    return {
+      path: where,
+      reason: `item id is longer than ${MAX_ITEM_ID_LENGTH} characters: shorten the path`,
+    };
   return {
-    id: itemIdFromPath(path, index),
+    id,
     source: where,
     ref: found.ref,
     model: extractModelOutput(record),
@@ -89,7 +166,8 @@ function isProblem(x: ParsedItem | FileProblem): x is FileProblem {
  * never thrown, so a whole folder can be checked before anything is sent.
  */
 export function parseRunFile(path: string, text: string): { file?: RunFile; problems: FileProblem[] } {
-  const name = path.split('/').pop() ?? path;
+  const bad = runFilePathProblem(path);
+  if (bad) return { problems: [{ path, reason: bad }] };
   if (/\.jsonl$/i.test(path)) {
     const items: ParsedItem[] = [];
     const problems: FileProblem[] = [];
@@ -106,6 +184,10 @@ export function parseRunFile(path: string, text: string): { file?: RunFile; prob
         problems.push({ path: `${path}:${i + 1}`, reason: 'each line must be a JSON object' });
         return;
       }
+      if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+        problems.push({ path: `${path}:${i + 1}`, reason: TOO_DEEP });
+        return;
+      }
       const item = toItem(path, value, i + 1);
       if (isProblem(item)) problems.push(item);
       else items.push(item);
@@ -119,7 +201,9 @@ export function parseRunFile(path: string, text: string): { file?: RunFile; prob
   } catch (e) {
     return { problems: [{ path, reason: `invalid JSON: ${withLineColumn((e as Error).message, text)}` }] };
   }
-  if (name === RUBRIC_FILE) {
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) return { problems: [{ path, reason: TOO_DEEP }] };
+  // Only the run folder's own rubric.json: one in a subfolder would silently replace it.
+  if (path === RUBRIC_FILE) {
     const parsed = RubricSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { ItemIdSchema, RaterIdSchema, RunIdSchema, SubmissionIdSchema } from './ids';
-import { MAX_COMMENT_LENGTH } from './rules';
+import { COMMENT_CONTROL_CHARACTER, MAX_COMMENT_LENGTH } from './rules';
 
 export { MAX_COMMENT_LENGTH };
+
+/** A UTF-16 surrogate without its pair: UTF-8 cannot carry it, so storing it would alter the text. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const wellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
 
 /** What the client sends to `POST /scores`. */
 export const SubmissionInputSchema = z.object({
@@ -16,10 +20,8 @@ export const SubmissionInputSchema = z.object({
   comment: z
     .string()
     .max(MAX_COMMENT_LENGTH)
-    .refine(
-      (s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s),
-      'must not contain control characters',
-    )
+    .refine((s) => !COMMENT_CONTROL_CHARACTER.test(s), 'must not contain control characters')
+    .refine(wellFormed, 'must be valid Unicode (no unpaired surrogates)')
     .default(''),
   /** Milliseconds the rater spent on the item. */
   time_spent_ms: z
@@ -29,7 +31,7 @@ export const SubmissionInputSchema = z.object({
     .max(24 * 3600 * 1000)
     .optional(),
   /** Version of the app that made the submission. */
-  app_version: z.string().max(40).optional(),
+  app_version: z.string().max(40).refine(wellFormed, 'must be valid Unicode').optional(),
 });
 export type SubmissionInput = z.input<typeof SubmissionInputSchema>;
 

@@ -90,6 +90,14 @@ const refused: [string, () => request.Test, number, RegExp][] = [
   ['a traversal item ID', () => postJson(submission({ item_id: '../../scores/scores' })), 400, /^item_id: /],
   ['a traversal run ID', () => postJson(submission({ run_id: '../scores' })), 400, /^run_id: /],
   ['a unicode rater in GET /scores', () => request(app).get('/scores?rater=%C3%A5lice'), 400, /^rater: /],
+  ['an unknown query parameter', () => request(app).get('/scores.csv?foo=1'), 400, /^foo: not a known field/],
+  [
+    'a bracketed query parameter',
+    () => request(app).get('/scores?run[a]=1'),
+    400,
+    /^run\[a\]: not a known field/,
+  ],
+  ['a repeated query parameter', () => request(app).get('/scores?run=a&run=b'), 400, /^run: /],
   ['a NUL rater in /next', () => request(app).get(`/runs/${RUN}/next?rater=%00`), 400, /^rater: /],
   ['videos: traversal', () => request(app).get('/videos/local/videos/../scores/scores.csv'), 404, /no video/],
   [

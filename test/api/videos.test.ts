@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import request from 'supertest';
 import { LOCAL_BUCKET, type FileStore } from '@fts/shared/node';
 import { testApp } from '../helpers/app';
-import { demoStore, SigningStore, VIDEO_FILE, VIDEO_URL } from './fixture';
+import { demoStore, publishFiles, SigningStore, VIDEO_FILE, VIDEO_URL } from './fixture';
 
 let store: FileStore;
 let cleanup: () => Promise<void>;
@@ -61,6 +61,52 @@ describe('GET /videos on the file backend', () => {
     expect(res.headers['content-range']).toBe(`bytes */${clip.length}`);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.body.error).toBe('range_not_satisfiable');
+  });
+
+  // RFC 7233: a range in a unit the server does not know is ignored (§3.1), several ranges
+  // may be answered with the whole body, and a suffix of 0 bytes or a first byte past the end
+  // is unsatisfiable (§2.1, §4.4).
+  it.each<[string, number, string | undefined, number]>([
+    ['items=0-1', 200, undefined, -1],
+    ['items=999999999-', 200, undefined, -1],
+    ['bytes=0-0', 206, 'bytes 0-0/SIZE', 1],
+    ['bytes=0-1,5-6', 200, undefined, -1],
+    ['bytes=0-99999999999999999999', 206, 'bytes 0-LAST/SIZE', -1],
+    ['bytes=-0', 416, 'bytes */SIZE', 0],
+    ['bytes=99999999999999999999-', 416, 'bytes */SIZE', 0],
+    ['bytes=5-2', 416, 'bytes */SIZE', 0],
+    ['bytes=abc', 200, undefined, -1],
+  ])('Range %s: %i', async (range, status, contentRange, length) => {
+    const res = await request(testApp(store)).get(VIDEO_URL).set('Range', range).buffer(true).parse(binary);
+    expect(res.status).toBe(status);
+    const sub = (s: string) =>
+      s.replace('SIZE', String(clip.length)).replace('LAST', String(clip.length - 1));
+    expect(res.headers['content-range']).toBe(contentRange === undefined ? undefined : sub(contentRange));
+    if (status !== 416) {
+      const want = length === -1 ? clip.length : length;
+      expect((res.body as Buffer).length).toBe(want);
+      expect(Number(res.headers['content-length'])).toBe(want);
+    }
+  });
+
+  it('serves videos whose keys hold %, #, ?, spaces and non-ASCII, at the URL the items give', async () => {
+    const keys = ['videos/odd/100% done.mp4', 'videos/odd/take #2?.mp4', 'videos/odd/çà 好.mp4'];
+    const files: Record<string, string> = {};
+    for (const [i, key] of keys.entries()) {
+      await store.write(key, clip);
+      files[`item${i}.json`] = JSON.stringify({ video_uri: key, output: 'x' });
+    }
+    await publishFiles(store, 'run_odd_video_keys', files);
+    const app = testApp(store);
+    const items = await request(app).get('/runs/run_odd_video_keys/items').expect(200);
+    expect(items.body).toHaveLength(keys.length);
+    for (const it of items.body as { videoUrl: string }[]) {
+      const res = await request(app).get(it.videoUrl).set('Range', 'bytes=0-9').buffer(true).parse(binary);
+      expect({ url: it.videoUrl, status: res.status }).toEqual({ url: it.videoUrl, status: 206 });
+    }
+    // A key no run names is still 404, encoded or not.
+    await request(app).get('/videos/local/videos/odd/100%25%20done2.mp4').expect(404);
+    await request(app).get('/videos/local/videos/odd/100%2525%20done.mp4').expect(404);
   });
 
   it('answers HEAD with the headers and no body', async () => {

@@ -1,4 +1,5 @@
 import type { Item, SubmissionInput } from '@fts/shared';
+import { cleanComment } from '@fts/shared/rules';
 import { api } from '../api';
 import { button, el, kbd, typingIn } from '../dom';
 import { enqueue, subscribe } from '../queue';
@@ -187,7 +188,7 @@ export async function renderScore(
       run_id: runId,
       item_id: item.id,
       answers: rubric.answers(),
-      comment: rubric.comment.value,
+      comment: cleanComment(rubric.comment.value),
       time_spent_ms: Math.min(Math.round(performance.now() - started), 24 * 3600 * 1000),
       app_version: __APP_VERSION__,
     };

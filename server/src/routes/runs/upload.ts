@@ -3,6 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import multer from 'multer';
 import {
   describeRun,
+  duplicateItemIds,
   Invalid,
   isRunDataFile,
   parseRunFile,
@@ -147,6 +148,9 @@ export function createRun(ctx: AppContext): RequestHandler {
       problems.push(...found);
       if (file) kept.push({ path, buffer: f.buffer, parsed: file });
     }
+    problems.push(
+      ...duplicateItemIds(kept.flatMap((f) => (f.parsed.kind === 'items' ? f.parsed.items : []))),
+    );
     if (problems.length) throw new InvalidFiles(problems);
     const itemCount = kept.reduce((n, f) => n + (f.parsed.kind === 'items' ? f.parsed.items.length : 0), 0);
     if (itemCount === 0) throw new Invalid('files: no items: no JSON file references a video');

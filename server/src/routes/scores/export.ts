@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { SCORE_COLUMNS, type Submission } from '@fts/shared';
-import { CSV_HEADER, neutralise, submissionsToCsv } from '@fts/shared/node';
+import { CSV_HEADER, CSV_OPTIONS, neutralise, submissionsToCsv } from '@fts/shared/node';
 import type { CsvQuery } from './schema';
 
 /** Submissions per chunk written to the response. */
@@ -63,7 +63,7 @@ export function csvStream(submissions: Submission[], format: 'tidy' | 'wide'): R
     );
   }
   const { header, criteria } = wideColumns(submissions);
-  const line = (cells: string[][]): string => stringify(cells, { record_delimiter: '\r\n' });
+  const line = (cells: string[][]): string => stringify(cells, CSV_OPTIONS);
   return Readable.from(
     (function* () {
       yield line([header]);

@@ -8,13 +8,15 @@ const APP_PREFIXES = [RUNS_PREFIX, SCORES_CSV_KEY.split('/')[0] + '/', PENDING_P
 
 /**
  * Whether `bucket`/`key` (as decoded from the URL) is a plain video key: a valid bucket name,
- * a relative key without `.`, `..` or empty segments, backslashes, control characters or
- * leftover percent-encoding, with a video file extension, outside the app's own prefixes.
+ * a relative key without `.`, `..` or empty segments, backslashes or control characters, with
+ * a video file extension, outside the app's own prefixes. A `%` left after decoding is allowed:
+ * keys may hold one (`100% done.mp4`), and a double-encoded path can only name a key that a
+ * run references, which `VideoAccess` checks next.
  */
 export function isPlainVideoKey(bucket: string, key: string, appBucket: string): boolean {
   if (!BUCKET_NAME.test(bucket)) return false;
   if (key.length === 0 || key.length > 1024) return false;
-  if (/[\u0000-\u001f\u007f\\%]/.test(key)) return false;
+  if (/[\u0000-\u001f\u007f\\]/.test(key)) return false;
   if (key.split('/').some((s) => s === '' || s === '.' || s === '..')) return false;
   if (!contentTypeFor(key).startsWith('video/')) return false;
   if (bucket === appBucket && APP_PREFIXES.some((p) => key.startsWith(p))) return false;

@@ -52,8 +52,11 @@ export function videosRouter(ctx: AppContext): Router {
     const info = await store.stat(key);
     if (!info) throw new NotFound(`video not found: ${uri}`);
     res.setHeader('Accept-Ranges', 'bytes');
-    // RFC 7233: an unsatisfiable range is 416 with `Content-Range: bytes */size`.
-    const ranges = req.headers.range ? req.range(info.size, { combine: true }) : undefined;
+    // RFC 7233: a range in another unit than bytes is ignored (§3.1); an unsatisfiable one
+    // is 416 with `Content-Range: bytes */size`.
+    const ranges = /^bytes=/i.test(req.headers.range ?? '')
+      ? req.range(info.size, { combine: true })
+      : undefined;
     if (ranges === -1) {
       res.setHeader('Content-Range', `bytes */${info.size}`);
       sendError(res, 416, { error: 'range_not_satisfiable', message: `range outside 0-${info.size - 1}` });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { ManifestFile } from '../../run';
 import {
   describeRun,
+  duplicateItemIds,
   isRunDataFile,
   parseRunFile,
   RESERVED_FILES,
@@ -108,8 +109,13 @@ async function walk(dir: string, rel: string, files: string[], problems: FilePro
   }
 }
 
+/** An item's id and where it came from: all that is kept of it, to find ids given twice. */
+type ItemRef = { id: string; source: string };
+
 type Outcome =
-  { file: CheckedRunFile; problems: FileProblem[] } | { problems: FileProblem[] } | { skipped: string };
+  | { file: CheckedRunFile; items: ItemRef[]; problems: FileProblem[] }
+  | { problems: FileProblem[] }
+  | { skipped: string };
 
 async function checkLocalFile(dir: string, rel: string): Promise<Outcome> {
   const abs = localPath(dir, rel);
@@ -126,8 +132,10 @@ async function checkLocalFile(dir: string, rel: string): Promise<Outcome> {
   } catch (e) {
     return { problems: [{ path: rel, reason: `unreadable: ${(e as Error).message}` }] };
   }
-  const { file, problems } = checkRunFile(rel, buf);
-  return file ? { file, problems } : { problems };
+  const { file, parsed, problems } = checkRunFile(rel, buf);
+  if (!file) return { problems };
+  const items = parsed?.kind === 'items' ? parsed.items.map(({ id, source }) => ({ id, source })) : [];
+  return { file, items, problems };
 }
 
 /**
@@ -152,6 +160,7 @@ export async function checkRunFolder(dir: string, options: CheckOptions = {}): P
   // (in path order) that names them.
   const files: (ManifestFile | undefined)[] = new Array(data.length);
   const problems: FileProblem[][] = new Array(data.length);
+  const items: ItemRef[][] = new Array(data.length);
   let first: { model?: [number, string]; prompt?: [number, string] } = {};
   let itemCount = 0;
   let checked = 0;
@@ -163,6 +172,7 @@ export async function checkRunFolder(dir: string, options: CheckOptions = {}): P
       if ('file' in o) {
         const { path: p, size, md5, kind, model, prompt } = o.file;
         files[i] = { path: p, size, md5, kind };
+        items[i] = o.items;
         itemCount += o.file.itemCount;
         if (model && (!first.model || first.model[0] > i)) first = { ...first, model: [i, model] };
         if (prompt && (!first.prompt || first.prompt[0] > i)) first = { ...first, prompt: [i, prompt] };
@@ -171,10 +181,23 @@ export async function checkRunFolder(dir: string, options: CheckOptions = {}): P
     options.onFile?.(rel, ++checked, data.length);
   });
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // In path order, so the record named as clashing is always the later one; its file is left
+  // out of the valid files, like any other file with a problem (`--skip-invalid` uploads those).
+  const taken = new Map<string, string>();
+  const clashes: FileProblem[] = [];
+  items.forEach((refs, i) => {
+    const found = duplicateItemIds(refs, taken);
+    if (found.length === 0) for (const r of refs) taken.set(r.id, r.source);
+    else {
+      clashes.push(...found);
+      itemCount -= refs.length;
+      files[i] = undefined;
+    }
+  });
   return {
     dir,
     files: files.filter((f): f is ManifestFile => f !== undefined),
-    problems: [...walkProblems, ...problems.filter(Boolean).flat()],
+    problems: [...walkProblems, ...problems.filter(Boolean).flat(), ...clashes],
     skipped,
     itemCount,
     ...(first.model ? { model: first.model[1] } : {}),

@@ -17,8 +17,15 @@ export function unneutralise(cell: string): string {
   return cell.startsWith("'") ? cell.slice(1) : cell;
 }
 
-/** The header line of scores.csv (RFC 4180: CRLF line ends). */
-export const CSV_HEADER = stringify([[...SCORE_COLUMNS]], { record_delimiter: '\r\n' });
+/**
+ * How scores.csv is written (RFC 4180): CRLF line ends, and any field holding a CR or LF is
+ * quoted. csv-stringify on its own quotes only fields holding the whole record delimiter, so
+ * a lone CR or LF would end the row for pandas and most other readers.
+ */
+export const CSV_OPTIONS = { record_delimiter: '\r\n', quoted_match: /[\r\n]/ } as const;
+
+/** The header line of scores.csv. */
+export const CSV_HEADER = stringify([[...SCORE_COLUMNS]], CSV_OPTIONS);
 
 /** CSV lines (no header) for some submissions. */
 export function submissionsToCsv(submissions: Iterable<Submission>): string {
@@ -26,7 +33,7 @@ export function submissionsToCsv(submissions: Iterable<Submission>): string {
   for (const s of submissions) {
     for (const row of submissionToRows(s)) rows.push(SCORE_COLUMNS.map((c) => neutralise(row[c])));
   }
-  return rows.length ? stringify(rows, { record_delimiter: '\r\n' }) : '';
+  return rows.length ? stringify(rows, CSV_OPTIONS) : '';
 }
 
 /** Parse scores.csv back into rows (cells un-neutralised). */

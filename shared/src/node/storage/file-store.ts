@@ -29,6 +29,7 @@ export class FileStore implements ObjectStore {
   readonly url: string;
   private readonly dir: string;
   private readonly scratch: string;
+  private realDir?: Promise<string>;
 
   constructor(
     private readonly root: string,
@@ -65,6 +66,45 @@ export class FileStore implements ObjectStore {
     return p;
   }
 
+  /**
+   * Whether the existing path `p` is reached through no symbolic link below the bucket folder
+   * (the bucket folder itself may be one, e.g. data kept on another disk). Listings never show
+   * links; reads and writes must not follow one out of the bucket either.
+   */
+  private async linkFree(p: string): Promise<boolean> {
+    const real = await fs.realpath(p);
+    // The bucket folder exists once anything below it does; where it leads does not change.
+    this.realDir ??= fs.realpath(this.dir).catch((e: unknown) => {
+      this.realDir = undefined;
+      throw e;
+    });
+    const base = await this.realDir;
+    return real === path.join(base, path.relative(this.dir, p));
+  }
+
+  /** Refuse a write or delete whose folder (its deepest existing part) is reached through a link. */
+  private async refuseLinkedFolder(p: string, key: string): Promise<void> {
+    for (let dir = path.dirname(p); dir.startsWith(this.dir); dir = path.dirname(dir)) {
+      const ok = await this.linkFree(dir).catch((e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return undefined;
+        throw e;
+      });
+      if (ok === undefined) continue;
+      if (!ok) throw new Invalid(`FileStore: key "${key.slice(0, 80)}" passes through a symbolic link`);
+      return;
+    }
+  }
+
+  /** `p`, if it is a plain file reached through no link; NotFound otherwise. */
+  private async plainFile(p: string, key: string): Promise<string> {
+    const ok = await this.linkFree(p).catch((e: unknown) => {
+      throw this.mapError(e, key);
+    });
+    if (!ok) throw new NotFound(`FileStore: no object ${key}`);
+    return p;
+  }
+
   private info(key: string, st: BigIntStats): ObjectInfo {
     return {
       key,
@@ -77,7 +117,7 @@ export class FileStore implements ObjectStore {
   }
 
   async read(key: string, range?: ByteRange): Promise<Buffer> {
-    const p = this.pathOf(key);
+    const p = await this.plainFile(this.pathOf(key), key);
     try {
       if (!range) return await fs.readFile(p);
       const fh = await fs.open(p, 'r');
@@ -97,7 +137,7 @@ export class FileStore implements ObjectStore {
   }
 
   async readStream(key: string, range?: ByteRange): Promise<Readable> {
-    const p = this.pathOf(key);
+    const p = await this.plainFile(this.pathOf(key), key);
     // Open first so a missing file is reported before any byte is sent.
     const fh = await fs.open(p, 'r').catch((e: unknown) => {
       throw this.mapError(e, key);
@@ -114,16 +154,18 @@ export class FileStore implements ObjectStore {
     const p = this.pathOf(key);
     try {
       const st = await fs.stat(p, { bigint: true });
-      return st.isFile() ? this.info(key, st) : undefined;
+      return st.isFile() && (await this.linkFree(p)) ? this.info(key, st) : undefined;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      // A name too long for the disk can hold no object.
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return undefined;
       throw e;
     }
   }
 
   async write(key: string, data: Buffer | string, options: WriteOptions = {}): Promise<ObjectInfo> {
     const p = this.pathOf(key);
+    await this.refuseLinkedFolder(p, key);
     const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     const md5 = createHash('md5').update(body).digest('base64');
     await fs.mkdir(this.scratch, { recursive: true });
@@ -180,6 +222,9 @@ export class FileStore implements ObjectStore {
         const code = (e as NodeJS.ErrnoException).code;
         if (createOnly && code === 'EEXIST') throw new PreconditionFailed(`FileStore: ${key} already exists`);
         if (code === 'ENOENT' && tries < 20) continue;
+        if (code === 'ENAMETOOLONG') {
+          throw new Invalid(`FileStore: cannot write ${key}: a folder or file name is too long for the disk`);
+        }
         if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
           throw new Invalid(`FileStore: cannot write ${key}: a folder of that name holds other keys`);
         }
@@ -190,6 +235,7 @@ export class FileStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     const p = this.pathOf(key);
+    await this.refuseLinkedFolder(p, key);
     await this.withLock(key, async () => {
       const st = await fs.lstat(p).catch(() => undefined);
       // A folder is not an object: deleting key "a" must not take "a/b" with it.
@@ -318,7 +364,7 @@ export class FileStore implements ObjectStore {
 
   private mapError(e: unknown, key: string): unknown {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR')
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ENAMETOOLONG')
       return new NotFound(`FileStore: no object ${key}`);
     return e;
   }
