@@ -60,14 +60,24 @@ const run = (id: string): string => `/runs/${encodeURIComponent(id)}`;
 /** What `GET /runs/:id/next` answers. */
 export interface NextItem {
   item: Item | null;
-  progress: { done: number; total: number };
+  progress: { done: number; skipped: number; total: number };
 }
+
+/** The most skipped items named in one request (the server takes up to 500; URLs stay short). */
+const MAX_SKIP_SENT = 200;
 
 export const api = {
   runs: () => call<RunSummary[]>('/runs'),
   run: (id: string) => call<RunDetail>(run(id)),
   items: (id: string) => call<Item[]>(`${run(id)}/items`),
-  next: (id: string, rater: string) => call<NextItem>(`${run(id)}/next?rater=${encodeURIComponent(rater)}`),
+  /** The server's choice for the rater, leaving out the items they skipped. */
+  next: (id: string, rater: string, skip: Iterable<string> = []) =>
+    call<NextItem>(
+      `${run(id)}/next?rater=${encodeURIComponent(rater)}${[...skip]
+        .slice(0, MAX_SKIP_SENT)
+        .map((s) => `&skip=${encodeURIComponent(s)}`)
+        .join('')}`,
+    ),
   /** The rater's own submissions, for one run or all. */
   scores: (rater: string, runId?: string) =>
     call<Submission[]>(

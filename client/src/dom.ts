@@ -30,6 +30,11 @@ export function button(
   return b;
 }
 
+/** "1 rater", "2 raters": a count with its noun in the right number. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** A keyboard key, shown as `<kbd>`. */
 export function kbd(key: string): HTMLElement {
   return el('kbd', {}, key);

@@ -1,6 +1,6 @@
 import './style.css';
 import { onAccessCodeRequired } from './api';
-import { button, el } from './dom';
+import { button, el, plural } from './dom';
 import { discard, flush, startQueue, status, subscribe, type QueueStatus } from './queue';
 import { currentRater } from './state';
 import { toggleHelp } from './views/help';
@@ -51,7 +51,7 @@ function showSync(s: QueueStatus): void {
     parts.push('✓ All scores saved');
   } else {
     sync.dataset.state = 'pending';
-    const what = `${s.pending} score${s.pending === 1 ? '' : 's'}`;
+    const what = plural(s.pending, 'score');
     parts.push(
       s.retrying ? `⟳ ${what} waiting: ${navigator.onLine ? 'retrying' : 'offline'}` : `⟳ Saving ${what}…`,
     );

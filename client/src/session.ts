@@ -1,6 +1,25 @@
 import type { Item, RunDetail, Submission, SubmissionInput } from '@fts/shared';
 import { queued } from './queue';
 
+/** Where a rater's skipped items of a run are remembered on this browser. */
+const skippedKey = (rater: string, runId: string): string =>
+  `fts.skipped.${encodeURIComponent(rater)}.${encodeURIComponent(runId)}`;
+
+/** The items a rater set aside in a run (remembered across tabs and visits). */
+export function skippedItems(rater: string, runId: string): Set<string> {
+  try {
+    const v = JSON.parse(localStorage.getItem(skippedKey(rater, runId)) ?? '[]') as unknown;
+    return new Set(Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+export function saveSkipped(rater: string, runId: string, ids: Set<string>): void {
+  if (ids.size) localStorage.setItem(skippedKey(rater, runId), JSON.stringify([...ids]));
+  else localStorage.removeItem(skippedKey(rater, runId));
+}
+
 /** The rater's latest answer to an item, and whether the server has confirmed it. */
 export interface MyScore {
   submissionId: string;
@@ -18,8 +37,9 @@ export class RunSession {
   readonly byId: Map<string, Item>;
   private readonly mine = new Map<string, MyScore>();
   private readonly skipped: Set<string>;
-  private readonly skippedKey: string;
   private readonly atKey: string;
+  /** Offer skipped items again (after "Revisit skipped items"); they stay marked skipped. */
+  revisiting = false;
 
   constructor(
     readonly run: RunDetail,
@@ -28,6 +48,8 @@ export class RunSession {
     confirmed: Submission[],
   ) {
     this.byId = new Map(items.map((i) => [i.id, i]));
+    this.atKey = `fts.at.${run.id}`;
+    this.skipped = skippedItems(rater, run.id);
     for (const s of [...confirmed].sort((a, b) => a.submitted_at.localeCompare(b.submitted_at))) {
       this.mine.set(s.item_id, {
         submissionId: s.submission_id,
@@ -43,14 +65,22 @@ export class RunSession {
         continue;
       this.record(s);
     }
-    this.skippedKey = `fts.skipped.${run.id}`;
-    this.atKey = `fts.at.${run.id}`;
-    this.skipped = new Set(JSON.parse(sessionStorage.getItem(this.skippedKey) ?? '[]') as string[]);
+    // A skipped item scored since (here or in another tab) is no longer skipped.
+    for (const id of [...this.skipped]) if (this.mine.has(id) || !this.byId.has(id)) this.skipped.delete(id);
   }
 
-  /** Neither scored nor skipped. */
+  /** Neither scored nor skipped (skipped ones count as open while revisiting them). */
   isOpen(id: string): boolean {
-    return this.byId.has(id) && !this.mine.has(id) && !this.skipped.has(id);
+    return this.byId.has(id) && !this.mine.has(id) && (this.revisiting || !this.skipped.has(id));
+  }
+
+  isSkipped(id: string): boolean {
+    return this.skipped.has(id);
+  }
+
+  /** The skipped item IDs, in run order (to leave out of the server's choice). */
+  get skippedIds(): string[] {
+    return this.items.filter((i) => this.skipped.has(i.id)).map((i) => i.id);
   }
 
   latest(id: string): MyScore | undefined {
@@ -59,6 +89,7 @@ export class RunSession {
 
   /** A submission just put in the queue. */
   record(s: SubmissionInput): void {
+    if (this.skipped.delete(s.item_id)) saveSkipped(this.rater, this.run.id, this.skipped);
     this.mine.set(s.item_id, {
       submissionId: s.submission_id,
       answers: s.answers,
@@ -99,12 +130,12 @@ export class RunSession {
 
   skip(id: string): void {
     this.skipped.add(id);
-    sessionStorage.setItem(this.skippedKey, JSON.stringify([...this.skipped]));
+    saveSkipped(this.rater, this.run.id, this.skipped);
   }
 
-  unskipAll(): void {
-    this.skipped.clear();
-    sessionStorage.removeItem(this.skippedKey);
+  unskip(id: string): void {
+    this.skipped.delete(id);
+    saveSkipped(this.rater, this.run.id, this.skipped);
   }
 
   /** Items the rater has scored, in run order. */

@@ -9,6 +9,7 @@ import {
   SubmissionInputSchema,
   SubmissionSchema,
 } from '@fts/shared';
+import { MAX_SKIP } from './routes/runs/schema';
 
 /** JSON Schema (2020-12, as OpenAPI 3.1 uses) of a zod schema, as the client sends it. */
 function schema(s: z.ZodType): Record<string, unknown> {
@@ -119,10 +120,23 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/runs/{id}/next': {
         get: {
           summary: 'The next item for a rater, and their progress',
-          parameters: [runId, query('rater', 'Rater ID', schema(RaterIdSchema), true)],
+          parameters: [
+            runId,
+            query('rater', 'Rater ID', schema(RaterIdSchema), true),
+            {
+              ...query(
+                'skip',
+                `Item IDs to leave out (the rater skipped them): repeat the parameter or separate IDs with commas; at most ${MAX_SKIP}.`,
+                { type: 'array', items: { type: 'string' }, maxItems: MAX_SKIP },
+              ),
+              style: 'form',
+              explode: true,
+            },
+          ],
           responses: {
             200: {
-              description: 'Next item (null when the rater has scored every item)',
+              description:
+                'Next item (null when the rater has scored every item not skipped); progress counts the skipped items that are not scored',
               content: json({
                 type: 'object',
                 required: ['item', 'progress'],
@@ -130,12 +144,16 @@ export function openApiDocument(version: string): Record<string, unknown> {
                   item: { anyOf: [ref('Item'), { type: 'null' }] },
                   progress: {
                     type: 'object',
-                    properties: { done: { type: 'integer' }, total: { type: 'integer' } },
+                    properties: {
+                      done: { type: 'integer' },
+                      skipped: { type: 'integer' },
+                      total: { type: 'integer' },
+                    },
                   },
                 },
               }),
             },
-            400: error('Bad rater ID'),
+            400: error('Bad rater ID, or a bad or too long skip list'),
             404: error('No such run'),
           },
         },

@@ -303,11 +303,51 @@ describe('GET /runs', () => {
 
   it('gives the next item for a rater and their progress', async () => {
     const bob = await request(app).get(`/runs/${RUN}/next?rater=Bob`).expect(200);
-    expect(bob.body.progress).toEqual({ done: 1, total: 4 });
+    expect(bob.body.progress).toEqual({ done: 1, skipped: 0, total: 4 });
     expect(bob.body.item.id).not.toBe(ITEM);
     await request(app).get(`/runs/${RUN}/next`).expect(400);
     const bad = await request(app).get(`/runs/${RUN}/next?rater=%E2%80%AEevil`).expect(400);
     expect(bad.body.message).toMatch(/^rater: /);
     await request(app).get('/runs/run_nope/next?rater=bob').expect(404);
+  });
+
+  it('leaves out the items named in skip, repeated or comma-separated, and counts them', async () => {
+    const items = (await request(app).get(`/runs/${RUN}/items`).expect(200)).body as { id: string }[];
+    const all = items.map((i) => i.id);
+    const first = (await request(app).get(`/runs/${RUN}/next?rater=newbie`).expect(200)).body;
+    expect(first.progress).toEqual({ done: 0, skipped: 0, total: 4 });
+    const offered: string[] = [first.item.id];
+    // Skipping each offered item in turn walks through the whole run without repeats.
+    for (let i = 1; i < all.length; i++) {
+      const q =
+        i % 2 ? offered.map((id) => `skip=${encodeURIComponent(id)}`).join('&') : `skip=${offered.join(',')}`;
+      const res = (await request(app).get(`/runs/${RUN}/next?rater=newbie&${q}`).expect(200)).body;
+      expect(offered).not.toContain(res.item.id);
+      expect(res.progress).toEqual({ done: 0, skipped: i, total: 4 });
+      offered.push(res.item.id);
+    }
+    expect([...offered].sort()).toEqual([...all].sort());
+    const none = await request(app)
+      .get(`/runs/${RUN}/next?rater=newbie&skip=${all.join(',')}`)
+      .expect(200);
+    expect(none.body).toEqual({ item: null, progress: { done: 0, skipped: 4, total: 4 } });
+    // An item the rater has scored is done, not skipped; unknown IDs are ignored.
+    const bob = await request(app)
+      .get(`/runs/${RUN}/next?rater=Bob&skip=${ITEM}&skip=no_such_item`)
+      .expect(200);
+    expect(bob.body.progress).toEqual({ done: 1, skipped: 0, total: 4 });
+  });
+
+  it('refuses a bad or too long skip list', async () => {
+    const bad = await request(app).get(`/runs/${RUN}/next?rater=bob&skip=a/../b`).expect(400);
+    expect(bad.body.message).toMatch(/^skip/);
+    await request(app).get(`/runs/${RUN}/next?rater=bob&skip=%00`).expect(400);
+    const many = Array.from({ length: 501 }, (_, i) => `i${i}`).join(',');
+    const long = await request(app).get(`/runs/${RUN}/next?rater=bob&skip=${many}`).expect(400);
+    expect(long.body.message).toMatch(/at most 500/);
+    await request(app)
+      .get(`/runs/${RUN}/next?rater=bob&skip=${many.split(',').slice(1).join(',')}`)
+      .expect(200);
+    await request(app).get(`/runs/${RUN}/next?rater=bob&other=1`).expect(400);
   });
 });

@@ -99,13 +99,13 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Chromium with a fresh profile (its own --user-data-dir), at 1280×720. */
-export async function openBrowser(): Promise<TestBrowser> {
+/** Chromium with a fresh profile (its own --user-data-dir), at 1280×720; `args` add flags. */
+export async function openBrowser(args: string[] = []): Promise<TestBrowser> {
   const { dir, cleanup } = await tempDir('fts-chromium-');
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: [...FLAGS, ...args],
     viewport: { width: 1280, height: 720 },
   });
   return {

@@ -105,7 +105,7 @@ describe('the rater app never loses or doubles a score', () => {
     const tab = await context.newPage();
     await tab.goto(`${server.url}/#/run/${RUN_A}`);
     expect(await shownItem(tab)).not.toBe(first);
-    await expect(tab.locator('.progress-text').textContent()).resolves.toBe('1 / 4 scored');
+    await expect(tab.locator('.progress-text').textContent()).resolves.toBe('1 of 4 scored');
 
     // Only the fresh tab sends from here on; the rater presses "Retry now" after each failure.
     await page.close();
@@ -137,7 +137,7 @@ describe('the rater app never loses or doubles a score', () => {
 
     await page.reload();
     expect(await shownItem(page)).toBe(second);
-    await expect(page.locator('.progress-text').textContent()).resolves.toBe('1 / 4 scored');
+    await expect(page.locator('.progress-text').textContent()).resolves.toBe('1 of 4 scored');
     await expect(page.locator('input[name="overall"]:checked').count()).resolves.toBe(0);
     // Leaving for the run list and coming back lands on the same item too.
     await page.getByRole('link', { name: '← Runs' }).click();

@@ -1,5 +1,5 @@
 import type { Item, Rubric } from '@fts/shared';
-import { button, el, kbd } from '../dom';
+import { button, el, kbd, plural } from '../dom';
 import type { MyScore } from '../session';
 import { outputView, stepsList } from './output';
 import { createPlayer, type Player } from './player';
@@ -32,6 +32,8 @@ export interface ItemView {
   rubric: RubricForm;
   /** Where the form says what is missing, or whether the score is saved. */
   status: HTMLElement;
+  /** False while the video cannot play: the player and the rubric are disabled. */
+  usable(): boolean;
 }
 
 export interface ItemActions {
@@ -52,6 +54,16 @@ export function renderItem(
   actions: ItemActions,
 ): ItemView {
   const notice = el('div', { class: 'video-problem', role: 'alert', hidden: true });
+  const skipNow = button(['Skip this item ', kbd('s')], actions.skip, { class: 'ctl primary' });
+  let usable = true;
+  // A video that cannot play cannot be judged: its controls and the rubric are switched
+  // off and skipping is the one thing left to do.
+  const setUsable = (on: boolean): void => {
+    usable = on;
+    player.setEnabled(on);
+    rubric.setEnabled(on);
+    submitBtn.disabled = !on;
+  };
   const player = createPlayer(video, () => {
     if (!navigator.onLine) {
       // Offline: try again as soon as the network is back.
@@ -60,20 +72,19 @@ export function renderItem(
         () => {
           if (!video.isConnected) return;
           notice.hidden = true;
+          setUsable(true);
           video.src = item.videoUrl;
           player.play();
         },
         { once: true },
       );
     }
+    const why = el('p', {}, el('strong', {}, 'Video not found or unplayable. '), 'Checking…');
     notice.hidden = false;
-    notice.replaceChildren(el('strong', {}, 'Video not found or unplayable. '), 'Checking…');
-    void videoProblem(item).then((why) => {
-      notice.replaceChildren(
-        el('p', {}, why),
-        button(['Skip this item ', kbd('s')], actions.skip, { class: 'ctl' }),
-      );
-    });
+    notice.replaceChildren(why, skipNow);
+    setUsable(false);
+    skipNow.focus();
+    void videoProblem(item).then((text) => why.replaceChildren(text));
   });
   const rubric = rubricForm(rubricSpec, 'rubric');
   const status = el('p', { class: 'form-status', role: 'status' });
@@ -91,16 +102,17 @@ export function renderItem(
     e.preventDefault();
     actions.submit();
   });
+  const submitBtn = el(
+    'button',
+    { type: 'submit', class: 'primary' },
+    mine ? 'Submit new score ' : 'Submit ',
+    kbd('Enter'),
+  );
   rubric.form.append(
     el(
       'div',
       { class: 'actions' },
-      el(
-        'button',
-        { type: 'submit', class: 'primary' },
-        mine ? 'Submit new score ' : 'Submit ',
-        kbd('Enter'),
-      ),
+      submitBtn,
       button([mine ? 'Keep and continue ' : 'Skip ', kbd('s')], actions.skip, { class: 'ctl' }),
       status,
     ),
@@ -129,26 +141,38 @@ export function renderItem(
     ),
     el('div', { class: 'right' }, outputView(item), el('section', { class: 'card' }, rubric.form)),
   );
-  return { player, rubric, status };
+  return { player, rubric, status, usable: () => usable };
 }
 
-/** The end of a run: thanks, skipped items to bring back, and where to go next. */
+/**
+ * The end of a run, or of its open items: thanks, or the skipped items to revisit, and
+ * where to go next.
+ */
 export function renderDone(
   stage: HTMLElement,
   runId: string,
   counts: { done: number; total: number; skipped: number },
-  unskip: () => void,
+  revisit: () => void,
 ): void {
-  const heading = el('h2', { tabindex: '-1' }, 'All done');
+  const finished = counts.done >= counts.total;
+  const heading = el('h2', { tabindex: '-1' }, finished ? 'All done' : 'Only skipped items left');
+  const revisitBtn = counts.skipped
+    ? button(`Revisit ${counts.skipped === 1 ? 'the skipped item' : 'skipped items'}`, revisit, {
+        class: 'primary',
+      })
+    : null;
   stage.replaceChildren(
     el(
       'section',
       { class: 'done card', role: 'status' },
       heading,
-      el('p', {}, `You have scored ${counts.done} of ${counts.total} items in this run. Thank you!`),
-      counts.skipped
-        ? el('p', {}, `You skipped ${counts.skipped} item(s). `, button('Show skipped items again', unskip))
-        : null,
+      el(
+        'p',
+        {},
+        `You have scored ${counts.done} of ${plural(counts.total, 'item')} in this run.`,
+        finished ? ' Thank you!' : '',
+      ),
+      counts.skipped ? el('p', {}, `You skipped ${plural(counts.skipped, 'item')}. `, revisitBtn) : null,
       el(
         'p',
         {},
@@ -158,5 +182,5 @@ export function renderDone(
       ),
     ),
   );
-  heading.focus();
+  (revisitBtn ?? heading).focus();
 }

@@ -46,13 +46,12 @@ function leaf(value: unknown): HTMLElement {
   return el('span', { class: `v-${typeof value}` }, String(value));
 }
 
-/** Whether an array is the list the steps were recognised from (shown above, so folded). */
-function isStepsArray(value: unknown[], segments: Segment[]): boolean {
-  return segments.length > 0 && value.length === segments.length && value.every((v) => typeof v === 'object');
-}
-
-/** JSON as a tree of `<details>`: every key and value is text, never markup. */
-export function tree(value: unknown, segments: Segment[] = [], depth = 0): HTMLElement {
+/**
+ * JSON as a tree of `<details>`: every key and value is text, never markup. The first two
+ * levels start open (the output's fields, and each entry of a list such as the recognised
+ * steps); deeper ones start folded.
+ */
+export function tree(value: unknown, depth = 0): HTMLElement {
   if (typeof value !== 'object' || value === null) return leaf(value);
   const entries: [string, unknown][] = Array.isArray(value)
     ? value.map((v, i) => [String(i), v])
@@ -63,9 +62,9 @@ export function tree(value: unknown, segments: Segment[] = [], depth = 0): HTMLE
     { class: 'tree' },
     ...entries.map(([k, v]) => {
       const nested = typeof v === 'object' && v !== null && Object.keys(v).length > 0;
-      if (!nested) return el('li', {}, el('span', { class: 'k' }, `${k}: `), tree(v, segments, depth + 1));
+      if (!nested) return el('li', {}, el('span', { class: 'k' }, `${k}: `), tree(v, depth + 1));
       const size = Array.isArray(v) ? `[${v.length}]` : `{${Object.keys(v as object).length}}`;
-      const folded = depth >= 2 || (Array.isArray(v) && isStepsArray(v, segments));
+      const folded = depth >= 2;
       return el(
         'li',
         {},
@@ -73,7 +72,7 @@ export function tree(value: unknown, segments: Segment[] = [], depth = 0): HTMLE
           'details',
           { open: !folded },
           el('summary', {}, el('span', { class: 'k' }, k), ' ', el('span', { class: 'size' }, size)),
-          tree(v, segments, depth + 1),
+          tree(v, depth + 1),
         ),
       );
     }),
@@ -100,7 +99,7 @@ export function outputView(item: Item): HTMLElement {
   } else if (typeof item.output === 'string') {
     box.append(el('p', { class: 'answer-text' }, item.output));
   } else {
-    box.append(tree(item.output, item.segments));
+    box.append(tree(item.output));
   }
   box.append(el('details', { class: 'record' }, el('summary', {}, 'Full record'), tree(item.record)));
   return box;

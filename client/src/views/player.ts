@@ -10,8 +10,13 @@ export interface Player {
   video: HTMLVideoElement;
   /** Handle a shortcut; true when it was one of the player's. */
   key(e: KeyboardEvent): boolean;
-  /** Start playing (muted if the browser refuses sound before any user gesture). */
+  /**
+   * Start playing, with sound. A browser that refuses sound before any user gesture gets a
+   * "Click to play" button over the video instead (never a silent switch to muted).
+   */
   play(): void;
+  /** Switch the controls and their shortcuts on or off (off while the video cannot play). */
+  setEnabled(on: boolean): void;
 }
 
 /**
@@ -64,13 +69,13 @@ export function createPlayer(video: HTMLVideoElement, onFail: (reason: string) =
     else video.pause();
   }
   function play(): void {
-    if (video.error) return;
+    if (video.error || !enabled) return;
     video.play().catch((e: unknown) => {
-      if ((e as DOMException).name !== 'NotAllowedError' || video.muted) return;
-      video.muted = true;
-      video.play().catch(() => undefined);
+      if ((e as DOMException).name === 'NotAllowedError' && video.paused) clickToPlay.hidden = false;
     });
   }
+  let enabled = true;
+  const clickToPlay = button('▶ Click to play', () => play(), { class: 'click-to-play', hidden: true });
 
   const sync = (): void => {
     const d = Number.isFinite(video.duration) ? video.duration : 0;
@@ -79,7 +84,9 @@ export function createPlayer(video: HTMLVideoElement, onFail: (reason: string) =
     seek.setAttribute('aria-valuetext', `${clock(video.currentTime)} of ${clock(d)}`);
     time.textContent = `${clock(video.currentTime, true)} / ${clock(d)}`;
   };
+  // The button always tells the video's real state: it follows play/pause events only.
   const syncPlaying = (): void => {
+    if (!video.paused) clickToPlay.hidden = true;
     const label = video.paused ? 'Play' : 'Pause';
     playBtn.textContent = label === 'Play' ? '▶ Play' : '❚❚ Pause';
     playBtn.setAttribute('aria-label', `${label} (k)`);
@@ -93,7 +100,7 @@ export function createPlayer(video: HTMLVideoElement, onFail: (reason: string) =
   for (const ev of ['play', 'pause', 'ended']) video.addEventListener(ev, syncPlaying);
   video.addEventListener('volumechange', syncMute);
   video.addEventListener('ratechange', () => (speed.value = String(video.playbackRate)));
-  video.addEventListener('click', toggle);
+  video.addEventListener('click', () => enabled && toggle());
   seek.addEventListener('input', () => (video.currentTime = Number(seek.value)));
   speed.addEventListener('change', () => (video.playbackRate = Number(speed.value)));
   speed.value = String(video.playbackRate);
@@ -118,7 +125,7 @@ export function createPlayer(video: HTMLVideoElement, onFail: (reason: string) =
   const root = el(
     'div',
     { class: 'player' },
-    el('div', { class: 'screen' }, video),
+    el('div', { class: 'screen' }, video, clickToPlay),
     el(
       'div',
       { class: 'controls', role: 'group', 'aria-label': 'Video controls' },
@@ -137,11 +144,23 @@ export function createPlayer(video: HTMLVideoElement, onFail: (reason: string) =
   syncPlaying();
   syncMute();
 
+  const controls = [
+    ...root.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>(
+      '.controls button, .controls input, .controls select',
+    ),
+  ];
   return {
     root,
     video,
     play,
+    setEnabled(on) {
+      enabled = on;
+      for (const c of controls) c.disabled = !on;
+      if (!on) clickToPlay.hidden = true;
+      root.classList.toggle('disabled', !on);
+    },
     key(e) {
+      if (!enabled) return false;
       const inControl = e.target instanceof HTMLButtonElement || e.target instanceof HTMLSelectElement;
       const onRadio = e.target instanceof HTMLInputElement && e.target.type === 'radio';
       if (typingIn(e.target) || e.ctrlKey || e.metaKey || e.altKey) return false;

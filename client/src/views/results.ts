@@ -5,7 +5,7 @@ import type {
   RunStatsDto,
   RunSummary,
 } from '@fts/shared';
-import { el } from '../dom';
+import { el, plural } from '../dom';
 import { barChart, COLORS, intervalChart, winsChart, type IntervalRow } from './charts';
 import './results.css';
 
@@ -52,7 +52,11 @@ function agreementSection(c: CriterionStatsDto): HTMLElement {
   }));
   const chart = intervalChart(`Agreement for ${c.label}`, rows, -0.2, 1, [-0.2, 0, 0.2, 0.4, 0.667, 0.8, 1]);
   const parts: (Node | string)[] = [
-    el('h4', {}, `Agreement (Krippendorff's α) on ${a.pairableUnits} item(s) rated by two or more raters`),
+    el(
+      'h4',
+      {},
+      `Agreement (Krippendorff's α) on ${plural(a.pairableUnits, 'item')} rated by two or more raters`,
+    ),
     chart,
     el('p', { class: 'hint' }, 'α ≥ 0.8 reliable, ≥ 0.667 tentative, 0 = chance agreement.'),
   ];
@@ -67,7 +71,7 @@ function agreementSection(c: CriterionStatsDto): HTMLElement {
         devs.map((d, i) => ({
           label: d.rater,
           value: d.meanDeviation,
-          note: `${signed(d.meanDeviation)} on ${d.sharedItems} item(s)`,
+          note: `${signed(d.meanDeviation)} on ${plural(d.sharedItems, 'item')}`,
           color: i === 0 && (d.meanAbsDeviation ?? 0) > span / 4 ? '#b00020' : (COLORS[0] as string),
         })),
         -span,
@@ -85,7 +89,11 @@ function criterionCard(c: CriterionStatsDto): HTMLElement {
     'h3',
     {},
     `${c.label} `,
-    el('span', { class: 'hint' }, `${c.ratings} ratings · ${c.items} items · ${c.raters} raters`),
+    el(
+      'span',
+      { class: 'hint' },
+      [plural(c.ratings, 'rating'), plural(c.items, 'item'), plural(c.raters, 'rater')].join(' · '),
+    ),
   );
   const parts: Node[] = [head];
   if (c.type !== 'choice') {
@@ -120,13 +128,17 @@ function coverageCard(s: RunStatsDto): HTMLElement {
   const rows = Array.from({ length: max + 1 }, (_, r) => ({
     label: `${r === s.target ? 'target: ' : ''}${r} rating${r === 1 ? '' : 's'}`,
     value: counts.get(r) ?? 0,
-    note: `${counts.get(r) ?? 0} item(s)`,
+    note: plural(counts.get(r) ?? 0, 'item'),
   }));
   const atTarget = s.coverage.filter((c) => c.ratings >= s.target).length;
   return el(
     'section',
     { class: 'card' },
-    el('h3', {}, `Coverage: ${atTarget} of ${s.itemCount} items have ${s.target}+ ratings`),
+    el(
+      'h3',
+      {},
+      `Coverage: ${atTarget} of ${plural(s.itemCount, 'item')} ${atTarget === 1 ? 'has' : 'have'} ${s.target}+ ratings`,
+    ),
     barChart('Items by number of ratings', rows.reverse()),
   );
 }
@@ -139,7 +151,7 @@ async function renderRun(root: HTMLElement, runId: string, runs: RunSummary[]): 
     el(
       'p',
       { class: 'hint' },
-      `${s.ratings} ratings by ${s.raters} raters on ${s.itemCount} items (${s.submissions} submissions; each rater's latest per item counts).`,
+      `${plural(s.ratings, 'rating')} by ${plural(s.raters, 'rater')} on ${plural(s.itemCount, 'item')} (${plural(s.submissions, 'submission')}; each rater's latest per item counts).`,
     ),
     comparePicker(runs, runId),
     coverageCard(s),
@@ -171,7 +183,7 @@ function comparisonCard(
       el(
         'h4',
         {},
-        `Difference A − B ${cmp.design === 'paired' ? `over ${c.videos.both} videos rated in both` : '(unpaired)'}`,
+        `Difference A − B ${cmp.design === 'paired' ? `over ${plural(c.videos.both, 'video')} rated in both` : '(unpaired)'}`,
       ),
       intervalChart(
         `Difference in ${c.label}`,
@@ -200,7 +212,7 @@ function comparisonCard(
   facts.push(
     c.power.needed === null
       ? 'Sample size: not estimable yet (it needs a difference, and at least two videos whose results vary).'
-      : `To detect this difference (α = 0.05, 80% power): ${c.power.needed} ${cmp.design === 'paired' ? 'videos rated in both runs' : 'videos per run'}, ${c.power.more} more.`,
+      : `To detect this difference (α = 0.05, 80% power): ${plural(c.power.needed, 'video')} ${cmp.design === 'paired' ? 'rated in both runs' : 'per run'}, ${c.power.more} more.`,
   );
   if (c.wins) {
     parts.push(
@@ -224,8 +236,8 @@ async function renderCompare(root: HTMLElement, a: string, b: string, runs: RunS
   ]);
   const design =
     cmp.design === 'paired'
-      ? `Paired by video: ${cmp.sharedVideos} videos are in both runs.`
-      : `Unpaired: the runs share ${cmp.sharedVideos} videos.`;
+      ? `Paired by video: ${plural(cmp.sharedVideos, 'video')} ${cmp.sharedVideos === 1 ? 'is' : 'are'} in both runs.`
+      : `Unpaired: the runs share ${plural(cmp.sharedVideos, 'video')}.`;
   root.replaceChildren(
     el('p', {}, el('a', { href: '#/results' }, '← All results')),
     el('h1', {}, 'Compare runs'),
@@ -297,12 +309,14 @@ export async function renderResults(root: HTMLElement, rest: string): Promise<vo
             {},
             el(
               'a',
-              { class: 'run-link', href: `#/results/${enc(r.id)}` },
-              el('strong', {}, r.id),
+              { class: 'run-link results-link', href: `#/results/${enc(r.id)}` },
+              el('strong', { class: 'run-name' }, r.id),
               el(
                 'span',
                 { class: 'meta' },
-                `${r.model ?? ''} · ${r.itemCount} items · ${r.ratingCount} ratings`,
+                [r.model, plural(r.itemCount, 'item'), plural(r.ratingCount, 'rating')]
+                  .filter(Boolean)
+                  .join(' · '),
               ),
             ),
           ),

@@ -1,6 +1,41 @@
-import { el } from '../dom';
+import { button, el, plural } from '../dom';
+import type { RunSession } from '../session';
 import { currentRater } from '../state';
-import { loadSession } from './score';
+import { loadSession, progressLine } from './score';
+
+/** The items the rater skipped, each with a way to bring it back into the run. */
+function skippedList(session: RunSession, back: string): HTMLElement | null {
+  const ids = session.skippedIds;
+  if (ids.length === 0) return null;
+  const heading = el('h2', {}, `Skipped (${plural(ids.length, 'item')})`);
+  const list = el('ul', { class: 'skipped-list' });
+  const box = el(
+    'section',
+    { class: 'skipped card', 'aria-label': 'Skipped items' },
+    heading,
+    el('p', { class: 'muted' }, 'Skipped items are left out until you un-skip them or revisit them.'),
+    list,
+  );
+  for (const id of ids) {
+    const row = el('li', {}, el('span', { class: 'item-id' }, id), ' ');
+    row.append(
+      button(
+        'Un-skip',
+        () => {
+          session.unskip(id);
+          row.replaceChildren(
+            el('span', { class: 'item-id' }, id),
+            ' is back in the run. ',
+            el('a', { href: `${back}/item/${encodeURIComponent(id)}` }, 'Score it now'),
+          );
+        },
+        { class: 'ctl', 'aria-label': `Un-skip ${id}` },
+      ),
+    );
+    list.append(row);
+  }
+  return box;
+}
 
 /** The rater's own scores for a run, each a link to change it. */
 export async function renderReview(root: HTMLElement, runId: string): Promise<void> {
@@ -20,8 +55,9 @@ export async function renderReview(root: HTMLElement, runId: string): Promise<vo
         { class: 'run-head' },
         el('a', { href: back, class: 'back' }, '← Back to scoring'),
         el('h1', {}, `Your scores: ${runId}`),
-        el('span', { class: 'muted' }, `${scored.length} / ${session.total} scored`),
+        el('span', { class: 'muted' }, progressLine(scored.length, session.total, session.skippedCount)),
       ),
+      skippedList(session, back) ?? '',
       scored.length === 0
         ? el('p', {}, 'You have not scored anything in this run yet.')
         : el(

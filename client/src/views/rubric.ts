@@ -18,7 +18,7 @@ function optionsOf(c: Criterion): Option[] {
     return Array.from({ length: c.max - c.min + 1 }, (_, i) => {
       const v = String(c.min + i);
       const anchor = c.anchors?.[v];
-      return { value: v, label: anchor ? `${v} · ${anchor}` : v, ...(digits ? { key: v } : {}) };
+      return { value: v, label: anchor ? `${v} – ${anchor}` : v, ...(digits ? { key: v } : {}) };
     });
   }
   const opts =
@@ -42,6 +42,16 @@ export interface RubricForm {
   fill(answers: Record<string, Answer>, comment: string): void;
   /** Handle a digit, y/n or c; true when it was one. */
   key(e: KeyboardEvent): boolean;
+  /** Switch answering on or off (off while the video cannot play). */
+  setEnabled(on: boolean): void;
+}
+
+/** The key that picks an option, shown small after its label. */
+function keyHint(key: string): HTMLElement {
+  const k = kbd(key);
+  k.className = 'key-hint';
+  k.title = `Press ${key}`;
+  return k;
 }
 
 /** The run's rubric as radio groups; digits answer the criterion in focus or the first open one. */
@@ -68,8 +78,9 @@ export function rubricForm(rubric: Rubric, formId: string): RubricForm {
           'label',
           { class: 'option' },
           el('input', { type: 'radio', name: c.id, value: o.value }),
-          o.key ? kbd(o.key) : null,
           el('span', {}, o.label),
+          // The key is shown only where the label does not already say it ("2", "1 – Wrong").
+          o.key && o.label !== o.key && !o.label.startsWith(`${o.key} `) ? keyHint(o.key) : null,
         ),
       );
     }
@@ -96,6 +107,7 @@ export function rubricForm(rubric: Rubric, formId: string): RubricForm {
     return c.type === 'scale' ? Number(checked.value) : checked.value;
   };
 
+  let enabled = true;
   return {
     form,
     comment,
@@ -118,7 +130,13 @@ export function rubricForm(rubric: Rubric, formId: string): RubricForm {
       }
       comment.value = text;
     },
+    setEnabled(on) {
+      enabled = on;
+      for (const { fs } of groups) fs.disabled = !on;
+      comment.disabled = !on;
+    },
     key(e) {
+      if (!enabled) return false;
       if (typingIn(e.target) || e.ctrlKey || e.metaKey || e.altKey) return false;
       if (e.key === 'c' && rubric.comment) {
         comment.focus();

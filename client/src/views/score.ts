@@ -3,7 +3,7 @@ import { cleanComment } from '@fts/shared/rules';
 import { api } from '../api';
 import { button, el, kbd, typingIn } from '../dom';
 import { enqueue, subscribe } from '../queue';
-import { RunSession } from '../session';
+import { RunSession, skippedItems } from '../session';
 import { currentRater } from '../state';
 import { newVideo, release, renderDone, renderItem, type ItemView } from './item';
 
@@ -49,7 +49,7 @@ export async function renderScore(
   try {
     const [s, next] = await Promise.all([
       loadSession(runId, rater),
-      api.next(runId, rater).catch(() => undefined),
+      api.next(runId, rater, skippedItems(rater, runId)).catch(() => undefined),
     ]);
     session = s;
     suggested = next?.item?.id;
@@ -90,7 +90,7 @@ export async function renderScore(
 
   const showProgress = (): void => {
     progress.value = session.done;
-    progressText.textContent = `${session.done} / ${session.total} scored`;
+    progressText.textContent = progressLine(session.done, session.total, session.skippedCount);
     prevBtn.disabled = visited.length === 0;
   };
 
@@ -136,7 +136,7 @@ export async function renderScore(
     // (it does not know about scores still in the local queue: those stay excluded).
     preload(upcoming(item.id));
     void api
-      .next(runId, rater as string)
+      .next(runId, rater as string, session.skippedIds)
       .then((n) => {
         suggested = n.item?.id;
         if (current?.item === item && suggested && session.isOpen(suggested) && suggested !== item.id) {
@@ -156,7 +156,7 @@ export async function renderScore(
       runId,
       { done: session.done, total: session.total, skipped: session.skippedCount },
       () => {
-        session.unskipAll();
+        session.revisiting = true;
         next(undefined);
       },
     );
@@ -171,7 +171,7 @@ export async function renderScore(
   }
 
   function submit(): void {
-    if (!current) return;
+    if (!current || !current.usable()) return;
     const { item, rubric, started, status } = current;
     const missing = rubric.missing();
     if (missing.length) {
@@ -231,6 +231,7 @@ export async function renderScore(
         return;
       }
       if (e.key === 'Enter') {
+        if (!current.usable()) return;
         const native =
           t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement || t instanceof HTMLSelectElement;
         if (native || (t instanceof HTMLElement && t.tagName === 'SUMMARY')) return;
@@ -267,10 +268,15 @@ export async function renderScore(
     if (preloaded) release(preloaded.video);
   });
 
-  const first =
-    [wanted, session.position].map((id) => (id ? session.byId.get(id) : undefined)).find((i) => i) ??
-    (suggested && session.isOpen(suggested) ? session.byId.get(suggested) : undefined) ??
-    session.upcoming(undefined);
-  if (first && (first.id === wanted || session.isOpen(first.id))) show(first);
+  // The item asked for (a link, or this tab's last one), unless the rater skipped it.
+  const first = [wanted, session.position]
+    .map((id) => (id && !session.isSkipped(id) ? session.byId.get(id) : undefined))
+    .find((i) => i);
+  if (first) show(first);
   else next(undefined);
+}
+
+/** "2 of 4 scored, 1 skipped". */
+export function progressLine(done: number, total: number, skipped: number): string {
+  return `${done} of ${total} scored${skipped ? `, ${skipped} skipped` : ''}`;
 }

@@ -1,6 +1,6 @@
 import type { RunSummary, Submission } from '@fts/shared';
 import { api } from '../api';
-import { el } from '../dom';
+import { el, plural } from '../dom';
 import { queued } from '../queue';
 import { currentRater, setRater } from '../state';
 
@@ -26,12 +26,12 @@ function runEntry(r: RunSummary, mine: number): HTMLElement {
       { href: `#/run/${encodeURIComponent(r.id)}`, class: 'run-link', 'data-run': r.id },
       el('span', { class: 'run-name' }, r.id),
       el('span', { class: 'muted' }, [r.model, r.prompt].filter(Boolean).join(' · ') || 'model not named'),
-      el('span', { class: 'muted' }, `${r.itemCount} items`),
+      el('span', { class: 'muted' }, plural(r.itemCount, 'item')),
       el(
         'span',
         { class: 'mine' },
         el('progress', { max: String(r.itemCount), value: String(mine), 'aria-hidden': 'true' }),
-        finished ? 'all done' : `${mine} / ${r.itemCount} scored by you`,
+        finished ? 'all done' : `${mine} of ${r.itemCount} scored by you`,
       ),
     ),
   );

@@ -62,20 +62,24 @@ export function runsRouter(
   });
 
   r.get('/runs/:id/next', async (req, res) => {
-    const { rater } = parseOr400(NextQuerySchema, req.query);
+    const query = parseOr400(NextQuerySchema, req.query);
+    const { rater } = query;
+    const skip = new Set(query.skip);
     const [run, submissions] = await Promise.all([ctx.catalog.get(req.params.id), ctx.submissions()]);
+    // Items the rater set aside are left out of the choice; the rest of the run still counts.
     const item = chooseNext(
-      { runId: run.manifest.runId, rubric: run.rubric, items: run.items },
+      { runId: run.manifest.runId, rubric: run.rubric, items: run.items.filter((i) => !skip.has(i.id)) },
       submissions,
       rater,
       options.target,
     );
-    const done = new Set(
+    const scored = new Set(
       submissions
         .filter((s) => s.run_id === run.manifest.runId && s.rater_id === rater)
         .map((s) => s.item_id),
-    ).size;
-    res.json({ item: item ?? null, progress: { done, total: run.items.length } });
+    );
+    const skipped = run.items.filter((i) => skip.has(i.id) && !scored.has(i.id)).length;
+    res.json({ item: item ?? null, progress: { done: scored.size, skipped, total: run.items.length } });
   });
 
   return r;

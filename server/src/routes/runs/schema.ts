@@ -1,8 +1,31 @@
 import { z } from 'zod';
-import { RaterIdSchema, RunIdSchema } from '@fts/shared';
+import { ItemIdSchema, RaterIdSchema, RunIdSchema } from '@fts/shared';
 
-/** `GET /runs/:id/next?rater=ID`. */
-export const NextQuerySchema = z.strictObject({ rater: RaterIdSchema });
+/** The most item IDs one `GET /runs/:id/next` may leave out. */
+export const MAX_SKIP = 500;
+
+/**
+ * `skip`: item IDs to leave out, as repeated parameters and/or comma-separated. A value
+ * with commas also counts whole when it is a valid ID, so an ID that itself holds a comma
+ * still works when sent as a parameter of its own.
+ */
+const SkipSchema = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v, ctx) => {
+    const raw = v === undefined ? [] : Array.isArray(v) ? v : [v];
+    const parts = raw.flatMap((s) => s.split(',')).filter((s) => s !== '');
+    if (parts.length > MAX_SKIP) {
+      ctx.addIssue({ code: 'custom', message: `must name at most ${MAX_SKIP} items` });
+      return z.NEVER;
+    }
+    const whole = raw.filter((s) => s.includes(',') && ItemIdSchema.safeParse(s).success);
+    return [...new Set([...whole, ...parts])];
+  })
+  .pipe(z.array(ItemIdSchema));
+
+/** `GET /runs/:id/next?rater=ID&skip=ID`. */
+export const NextQuerySchema = z.strictObject({ rater: RaterIdSchema, skip: SkipSchema });
 
 /** The text fields of `POST /runs` (multipart). */
 export const UploadFieldsSchema = z.strictObject({
