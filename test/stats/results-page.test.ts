@@ -105,6 +105,10 @@ describe('the results page in Chromium against a real server', () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 1400 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // Content-security-policy refusals (e.g. an inline style attribute) are console errors.
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     await page.goto(`${base}/#/results/${A}`);
     await page.getByRole('heading', { name: `Results: ${A}` }).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'results-run.png'), fullPage: true });
@@ -129,6 +133,10 @@ describe('the results page in Chromium against a real server', () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // Content-security-policy refusals (e.g. an inline style attribute) are console errors.
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     await page.goto(`${base}/#/results`);
     await page.getByLabel('Compare A').selectOption(A);
     await page.getByLabel('with B').selectOption(B);

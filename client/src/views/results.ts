@@ -244,10 +244,10 @@ async function renderCompare(root: HTMLElement, a: string, b: string, runs: RunS
     el(
       'p',
       {},
-      el('strong', { style: `color:${COLORS[0]}` }, 'A '),
+      el('strong', { class: 'run-a' }, 'A '),
       el('a', { href: `#/results/${enc(a)}` }, a),
       ' vs ',
-      el('strong', { style: `color:${COLORS[1]}` }, 'B '),
+      el('strong', { class: 'run-b' }, 'B '),
       el('a', { href: `#/results/${enc(b)}` }, b),
     ),
     el('p', { class: 'hint' }, design),
