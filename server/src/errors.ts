@@ -27,20 +27,6 @@ export class InvalidFiles extends Invalid {
   }
 }
 
-/** A body or upload over the configured limits. */
-export class TooLarge extends AppError {
-  readonly status = 413;
-  readonly code = 'too_large';
-  override readonly name = 'TooLarge';
-}
-
-/** Uploads are turned off, or the caller may not use them. */
-export class Forbidden extends AppError {
-  readonly status = 403;
-  readonly code = 'forbidden';
-  override readonly name = 'Forbidden';
-}
-
 /** Send `{error, message, requestId}` with a status; every error response goes through here. */
 export function sendError(res: Response, status: number, body: Omit<ApiError, 'requestId'> & object): void {
   const requestId = res.locals.requestId as string | undefined;

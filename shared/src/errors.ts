@@ -49,6 +49,20 @@ export class Unauthorized extends AppError {
   override readonly name = 'Unauthorized';
 }
 
+/** Allowed to no one here, e.g. uploads when the server has no upload token. */
+export class Forbidden extends AppError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+  override readonly name = 'Forbidden';
+}
+
+/** A body or upload over the configured limits. */
+export class TooLarge extends AppError {
+  readonly status = 413;
+  readonly code = 'too_large';
+  override readonly name = 'TooLarge';
+}
+
 /** A dependency (the bucket) failed in a way the client may retry. */
 export class Unavailable extends AppError {
   readonly status = 503;

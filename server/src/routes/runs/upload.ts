@@ -2,6 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import multer from 'multer';
 import {
+  Forbidden,
+  TooLarge,
   describeRun,
   duplicateItemIds,
   Invalid,
@@ -14,7 +16,7 @@ import {
 } from '@fts/shared';
 import { publishRun, type RunUploadFile } from '@fts/shared/node';
 import type { AppContext } from '../../context';
-import { Forbidden, InvalidFiles, parseOr400, TooLarge } from '../../errors';
+import { InvalidFiles, parseOr400 } from '../../errors';
 import { UploadFieldsSchema, UploadPathSchema } from './schema';
 
 /** What `POST /runs` answers with 201. */
