@@ -46,6 +46,8 @@ export function isTransient(e: unknown): boolean {
   const err = e as NodeJS.ErrnoException & { errno?: unknown; type?: unknown };
   if (typeof err.code === 'string' && TRANSIENT_CODES.has(err.code)) return true;
   if (typeof err.errno === 'string' && TRANSIENT_CODES.has(err.errno)) return true;
+  // node-fetch's FetchError when a request or its answer's body took longer than its timeout.
+  if (err.type === 'request-timeout' || err.type === 'body-timeout') return true;
   return /socket hang up|ECONNRESET|ECONNREFUSED|ETIMEDOUT|network timeout/i.test(e.message);
 }
 
