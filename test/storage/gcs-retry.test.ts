@@ -99,6 +99,15 @@ describeWithFakeGcs('GcsStore retries on fake-gcs-server behind a faulty proxy',
     expect(proxy.seen.filter((s) => s.fault === 'truncate')).toHaveLength(3);
   });
 
+  it('retries a long listing whose chunked answer is cut off (a premature close)', async () => {
+    // Enough objects that the emulator streams the listing chunked, without a Content-Length.
+    const keys = Array.from({ length: 40 }, (_, i) => `many/${String(i).padStart(3, '0')}.txt`);
+    for (const k of keys) await direct.write(k, 'x');
+    proxy.inject(listing, 'truncate');
+    expect((await store.list({ prefix: 'many/' })).objects.map((o) => o.key)).toEqual(keys);
+    expect(proxy.seen.filter((s) => s.fault === 'truncate')).toHaveLength(1);
+  });
+
   it('reports an unconditional write whose answer is cut off as Unavailable, not a hang', async () => {
     proxy.inject(upload, 'truncate');
     await expect(store.write('plain.txt', 'x')).rejects.toBeInstanceOf(Unavailable);

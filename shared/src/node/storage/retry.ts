@@ -28,6 +28,8 @@ const TRANSIENT_CODES = new Set([
   'EAI_AGAIN',
   'ENETUNREACH',
   'EHOSTUNREACH',
+  // A chunked answer whose connection closed before its last chunk (node-fetch's FetchError).
+  'ERR_STREAM_PREMATURE_CLOSE',
   // The GCS client's checksum did not match what arrived: the download was damaged in transit.
   'CONTENT_DOWNLOAD_MISMATCH',
 ]);
