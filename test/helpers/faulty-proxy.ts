@@ -16,6 +16,8 @@ export interface SeenRequest {
   method: string;
   url: string;
   fault?: Fault;
+  /** The upstream's status, for a request that was forwarded (also when its answer was then lost). */
+  status?: number;
 }
 
 /**
@@ -27,6 +29,12 @@ export interface FaultyProxy {
   readonly seen: SeenRequest[];
   /** Queue faults for the next requests that `match` picks, one fault per request. */
   inject(match: (req: { method: string; url: string }) => boolean, ...faults: Fault[]): void;
+  /**
+   * From now on, fail a `share` (0 to 1) of the requests that no queued fault picks, each
+   * with one of `faults` chosen at random; `share` 0 turns this off. `random` (default
+   * `Math.random`) lets a test seed the choice.
+   */
+  chaos(share: number, faults: Fault[], random?: () => number): void;
   /** Requests seen whose method and URL match. */
   count(method: string, urlPart: string): number;
   reset(): void;
@@ -37,13 +45,19 @@ export async function startFaultyProxy(upstream: string): Promise<FaultyProxy> {
   const target = new URL(upstream);
   const seen: SeenRequest[] = [];
   let rules: { match: (req: { method: string; url: string }) => boolean; faults: Fault[] }[] = [];
+  let random: { share: number; faults: Fault[]; next: () => number } | undefined;
+  const pick = (): Fault | undefined => {
+    if (!random || random.next() >= random.share) return undefined;
+    return random.faults[Math.floor(random.next() * random.faults.length)];
+  };
 
   const server = http.createServer((req, res) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
     const rule = rules.find((r) => r.faults.length > 0 && r.match({ method, url }));
-    const fault = rule?.faults.shift();
-    seen.push({ method, url, ...(fault ? { fault } : {}) });
+    const fault = rule ? rule.faults.shift() : pick();
+    const record: SeenRequest = { method, url, ...(fault ? { fault } : {}) };
+    seen.push(record);
     if (fault && typeof fault === 'object') {
       req.resume();
       req.on('end', () => {
@@ -59,6 +73,7 @@ export async function startFaultyProxy(upstream: string): Promise<FaultyProxy> {
     const up = http.request(
       { host: target.hostname, port: target.port, method, path: url, headers: req.headers },
       (upRes) => {
+        record.status = upRes.statusCode;
         if (fault === 'lose-response') {
           upRes.resume();
           upRes.on('end', () => req.socket.destroy());
@@ -87,10 +102,14 @@ export async function startFaultyProxy(upstream: string): Promise<FaultyProxy> {
     inject(match, ...faults) {
       rules.push({ match, faults });
     },
+    chaos(share, faults, next = Math.random) {
+      random = share > 0 && faults.length > 0 ? { share, faults, next } : undefined;
+    },
     count: (method, urlPart) => seen.filter((s) => s.method === method && s.url.includes(urlPart)).length,
     reset() {
       seen.length = 0;
       rules = [];
+      random = undefined;
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,8 +1,12 @@
 import { parse } from 'csv-parse/sync';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import type { Submission } from '@fts/shared';
+import { Unavailable, type Submission } from '@fts/shared';
 import { PENDING_PREFIX, SCORES_CSV_KEY, listAll, publishRun, scanRunFolder } from '@fts/shared/node';
-import type { ObjectStore } from '@fts/shared/node';
+import type { ObjectStore, ScoreLedger } from '@fts/shared/node';
+import { createApp } from '../../server/src/app';
+import { loadConfig } from '../../server/src/config';
 import { uploadFromScan } from '../../server/src/demo';
 import { EXAMPLES } from '../helpers/tmp';
 
@@ -91,4 +95,34 @@ export function recording(store: ObjectStore, calls: StoreCall[]): ObjectStore {
     list: (options) => (calls.push({ op: 'list', key: options?.prefix ?? '' }), store.list(options)),
     bucket: (name) => store.bucket(name),
   };
+}
+
+/**
+ * Compact until nothing is pending, waiting out the rewrite interval between rounds. With
+ * `tolerateUnavailable`, a round the bucket failed (503) is tried again, as the server's
+ * background compaction would.
+ */
+export async function compactAll(ledger: ScoreLedger, tolerateUnavailable = false): Promise<void> {
+  for (let round = 0; round < 20; round++) {
+    try {
+      const r = await ledger.compact({ waitForWindow: true });
+      if (r.folded === 0 && r.dropped === 0) return;
+    } catch (e) {
+      if (!tolerateUnavailable || !(e instanceof Unavailable)) throw e;
+    }
+  }
+  throw new Error('still pending after 20 compactions');
+}
+
+/** A server instance: the app listening on a free port of 127.0.0.1. */
+export async function listen(store: ObjectStore) {
+  // The load comes from one address; the write rate limit is for the open internet, not this test.
+  const app = createApp({
+    config: loadConfig({ LOAD_DEMO: 'never', RATE_LIMIT_WRITES: '0', LOG_REQUESTS: 'false' }),
+    store,
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return { app, server, close, port: (server.address() as AddressInfo).port };
 }

@@ -1,5 +1,4 @@
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type * as http from 'node:http';
 import request from 'supertest';
 import {
   FOLDED_PREFIX,
@@ -8,16 +7,15 @@ import {
   forEachLimit,
   submissionsToCsv,
   CSV_HEADER,
-  type ObjectStore,
 } from '@fts/shared/node';
-import { createApp } from '../../server/src/app';
-import { loadConfig } from '../../server/src/config';
 import { startCompactor } from '../../server/src/lifecycle';
 import { naiveAppend } from './baselines';
 import {
   bucketCsvIds,
+  compactAll,
   csvRows,
   doubles,
+  listen,
   pendingKeys,
   recording,
   submission,
@@ -29,28 +27,6 @@ import {
 } from './fixtures';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Compact until nothing is pending, waiting out the rewrite interval between rounds. */
-async function compactAll(ledger: ScoreLedger): Promise<void> {
-  for (let round = 0; round < 20; round++) {
-    const r = await ledger.compact({ waitForWindow: true });
-    if (r.folded === 0 && r.dropped === 0) return;
-  }
-  throw new Error('still pending after 20 compactions');
-}
-
-/** A server instance: the app listening on a free port of 127.0.0.1. */
-async function listen(store: ObjectStore) {
-  // The load comes from one address; the write rate limit is for the open internet, not this test.
-  const app = createApp({
-    config: loadConfig({ LOAD_DEMO: 'never', RATE_LIMIT_WRITES: '0', LOG_REQUESTS: 'false' }),
-    store,
-  });
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return { app, server, close, port: (server.address() as AddressInfo).port };
-}
 
 /**
  * 50 concurrent clients send 550 submissions, each to one instance or the other: numbers 0 to

@@ -1,7 +1,8 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import request from 'supertest';
-import { FileStore, LOCAL_BUCKET, SCORES_CSV_KEY, forEachLimit } from '@fts/shared/node';
+import { FileStore, LOCAL_BUCKET, SCORES_CSV_KEY, forEachLimit, type ObjectStore } from '@fts/shared/node';
+import { describeWithFakeGcs } from '../helpers/fake-gcs';
 import { killServer, startServer, type ServerProcess } from '../helpers/server-process';
 import { tempDir } from '../helpers/tmp';
 import { bucketCsvIds, csvRows, doubles, pendingKeys, submissionInput, uploadExampleRun } from './fixtures';
@@ -14,6 +15,64 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await sleep(50);
   }
+}
+
+/**
+ * Start the server on `store` (reachable by the child through `env`), send 40 submissions, kill
+ * it with SIGKILL while a compaction holds between writing scores.csv and deleting what it
+ * folded, restart it, resend all 40 and 10 more: each of the 50 is then once in the bucket's
+ * scores.csv and in GET /scores.csv. `track` is told of every server started, so the caller's
+ * afterEach can kill one left running by a failure.
+ */
+async function killMidCompaction(
+  store: ObjectStore,
+  env: Record<string, string>,
+  track: (s: ServerProcess) => void,
+): Promise<void> {
+  let server = await startServer({
+    ...env,
+    COMPACTION_INTERVAL_MS: '200',
+    // Testing only: hold the compaction between writing scores.csv and deleting what it folded.
+    COMPACTION_TEST_PAUSE_MS: '60000',
+  });
+  track(server);
+  const first = Array.from({ length: 40 }, (_, n) => n);
+  await forEachLimit(first, 10, async (n) => {
+    await request(server.url).post('/scores').send(submissionInput(n)).expect(201);
+  });
+  await until('scores.csv is written', async () => !!(await store.stat(SCORES_CSV_KEY)));
+  server.child.kill('SIGKILL');
+  await server.exited;
+
+  // Killed after the CSV write and before any delete.
+  const partial = await bucketCsvIds(store);
+  expect(partial.length).toBeGreaterThan(0);
+  expect(await pendingKeys(store)).toHaveLength(40);
+
+  server = await startServer({ ...env, COMPACTION_INTERVAL_MS: '200' });
+  track(server);
+  const resent = await Promise.all(
+    first.map((n) => request(server.url).post('/scores').send(submissionInput(n))),
+  );
+  expect(resent.map((r) => r.status)).toEqual(first.map(() => 200));
+  for (let n = 40; n < 50; n++) {
+    await request(server.url).post('/scores').send(submissionInput(n)).expect(201);
+  }
+  await until('everything is folded', async () => (await pendingKeys(store)).length === 0);
+
+  const expected = Array.from({ length: 50 }, (_, n) => submissionInput(n).submission_id).sort();
+  const bucket = await bucketCsvIds(store);
+  expect(doubles(bucket)).toEqual([]);
+  expect([...bucket].sort()).toEqual(expected);
+  const served = await request(server.url).get('/scores.csv').expect(200);
+  expect(
+    csvRows(served.text)
+      .map((r) => r.submission_id as string)
+      .sort(),
+  ).toEqual(expected);
+
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
 }
 
 describe('the server process (node server/dist/main.js) on the file backend', () => {
@@ -34,48 +93,7 @@ describe('the server process (node server/dist/main.js) on the file backend', ()
   });
 
   it('killed with SIGKILL in the middle of a compaction, then restarted: nothing lost, nothing doubled', async () => {
-    server = await startServer({
-      STORAGE_URL: `file://${dir}`,
-      COMPACTION_INTERVAL_MS: '200',
-      // Testing only: hold the compaction between writing scores.csv and deleting what it folded.
-      COMPACTION_TEST_PAUSE_MS: '60000',
-    });
-    const first = Array.from({ length: 40 }, (_, n) => n);
-    await forEachLimit(first, 10, async (n) => {
-      await request(server!.url).post('/scores').send(submissionInput(n)).expect(201);
-    });
-    await until('scores.csv is written', async () => !!(await store.stat(SCORES_CSV_KEY)));
-    server.child.kill('SIGKILL');
-    await server.exited;
-
-    // Killed after the CSV write and before any delete.
-    const partial = await bucketCsvIds(store);
-    expect(partial.length).toBeGreaterThan(0);
-    expect(await pendingKeys(store)).toHaveLength(40);
-
-    server = await startServer({ STORAGE_URL: `file://${dir}`, COMPACTION_INTERVAL_MS: '200' });
-    const resent = await Promise.all(
-      first.map((n) => request(server!.url).post('/scores').send(submissionInput(n))),
-    );
-    expect(resent.map((r) => r.status)).toEqual(first.map(() => 200));
-    for (let n = 40; n < 50; n++) {
-      await request(server.url).post('/scores').send(submissionInput(n)).expect(201);
-    }
-    await until('everything is folded', async () => (await pendingKeys(store)).length === 0);
-
-    const expected = Array.from({ length: 50 }, (_, n) => submissionInput(n).submission_id).sort();
-    const bucket = await bucketCsvIds(store);
-    expect(doubles(bucket)).toEqual([]);
-    expect([...bucket].sort()).toEqual(expected);
-    const served = await request(server.url).get('/scores.csv').expect(200);
-    expect(
-      csvRows(served.text)
-        .map((r) => r.submission_id as string)
-        .sort(),
-    ).toEqual(expected);
-
-    server.child.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
+    await killMidCompaction(store, { STORAGE_URL: `file://${dir}` }, (s) => (server = s));
   });
 
   it('on SIGTERM refuses new connections, answers the submission in flight, folds it and exits 0', async () => {
@@ -117,5 +135,23 @@ describe('the server process (node server/dist/main.js) on the file backend', ()
     expect(await server.exited).toBe(0);
     expect(await bucketCsvIds(store)).toEqual([input.submission_id]);
     expect(await pendingKeys(store)).toEqual([]);
+  });
+});
+
+describeWithFakeGcs('the server process (node server/dist/main.js) on fake-gcs-server', (gcs) => {
+  let server: ServerProcess | undefined;
+  afterEach(async () => {
+    await killServer(server);
+    server = undefined;
+  });
+
+  it('killed with SIGKILL in the middle of a compaction, then restarted: nothing lost, nothing doubled', async () => {
+    const store = await gcs().freshStore();
+    await uploadExampleRun(store);
+    await killMidCompaction(
+      store,
+      { STORAGE_URL: `gs://${store.bucketName}`, ...gcs().env },
+      (s) => (server = s),
+    );
   });
 });

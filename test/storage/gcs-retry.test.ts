@@ -30,6 +30,7 @@ describeWithFakeGcs('GcsStore retries on fake-gcs-server behind a faulty proxy',
       apiEndpoint: proxy.url,
       retry: { attempts: 4, initialDelayMs: 5, maxDelayMs: 20 },
       stallTimeoutMs: 500,
+      requestTimeoutMs: 1000,
     });
   });
 
@@ -81,6 +82,36 @@ describeWithFakeGcs('GcsStore retries on fake-gcs-server behind a faulty proxy',
     proxy.inject(download, 'truncate');
     expect((await store.read('big.bin')).equals(body)).toBe(true);
     expect(proxy.count('GET', 'alt=media')).toBe(4);
+  });
+
+  it('retries a metadata call, a listing and a conditional write whose answer is cut off mid-body', async () => {
+    // The connection drops after half the answer: without a timeout these would never settle.
+    await direct.write('dir/a.txt', 'hello');
+    proxy.inject(metadata, 'truncate');
+    expect((await store.stat('dir/a.txt'))!.size).toBe(5);
+    proxy.inject(listing, 'truncate');
+    expect((await store.list({ prefix: 'dir/' })).objects.map((o) => o.key)).toEqual(['dir/a.txt']);
+    // The cut-off upload was applied: the retry meets its own object.
+    proxy.inject(upload, 'truncate');
+    const info = await store.write('dir/b.txt', 'mine', { ifGenerationMatch: 0 });
+    expect(info.generation).toBe((await direct.stat('dir/b.txt'))!.generation);
+    expect(proxy.count(...UPLOADS)).toBe(2);
+    expect(proxy.seen.filter((s) => s.fault === 'truncate')).toHaveLength(3);
+  });
+
+  it('retries a long listing whose chunked answer is cut off (a premature close)', async () => {
+    // Enough objects that the emulator streams the listing chunked, without a Content-Length.
+    const keys = Array.from({ length: 40 }, (_, i) => `many/${String(i).padStart(3, '0')}.txt`);
+    for (const k of keys) await direct.write(k, 'x');
+    proxy.inject(listing, 'truncate');
+    expect((await store.list({ prefix: 'many/' })).objects.map((o) => o.key)).toEqual(keys);
+    expect(proxy.seen.filter((s) => s.fault === 'truncate')).toHaveLength(1);
+  });
+
+  it('reports an unconditional write whose answer is cut off as Unavailable, not a hang', async () => {
+    proxy.inject(upload, 'truncate');
+    await expect(store.write('plain.txt', 'x')).rejects.toBeInstanceOf(Unavailable);
+    expect(proxy.count(...UPLOADS)).toBe(1);
   });
 
   it('does not retry what is not transient: a missing object is one request', async () => {

@@ -42,6 +42,20 @@ export interface GcsStoreOptions {
   retry?: Partial<RetryPolicy>;
   /** A download that delivers nothing for this long (while its reader keeps up) fails. Default 30 s. */
   stallTimeoutMs?: number;
+  /**
+   * A metadata call, listing, delete or write with no complete answer after this long is
+   * abandoned as a transient failure (and retried where `write` says so); a write gets one
+   * more second per MiB it sends. Default 30 s.
+   */
+  requestTimeoutMs?: number;
+}
+
+/** What a store and the stores `bucket()` makes from it share. */
+interface Shared {
+  storage: Storage;
+  retry: RetryPolicy;
+  stallTimeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 /**
@@ -61,11 +75,9 @@ export class GcsStore implements ObjectStore {
   private readonly gcsBucket: Bucket;
   private readonly retry: RetryPolicy;
   private readonly stallTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
 
-  constructor(
-    options: GcsStoreOptions,
-    shared?: { storage: Storage; retry: RetryPolicy; stallTimeoutMs: number },
-  ) {
+  constructor(options: GcsStoreOptions, shared?: Shared) {
     if (!BUCKET_NAME.test(options.bucket ?? '')) {
       throw new Invalid(`GcsStore: bad bucket name "${options.bucket}"`);
     }
@@ -79,11 +91,15 @@ export class GcsStore implements ObjectStore {
     this.retry = shared?.retry ?? { ...DEFAULT_RETRY, ...options.retry };
     this.stallTimeoutMs = shared?.stallTimeoutMs ?? options.stallTimeoutMs ?? 30_000;
     if (!(this.stallTimeoutMs > 0)) throw new Invalid(`GcsStore: bad stallTimeoutMs ${this.stallTimeoutMs}`);
-    this.storage = shared?.storage ?? GcsStore.client(options);
+    this.requestTimeoutMs = shared?.requestTimeoutMs ?? options.requestTimeoutMs ?? 30_000;
+    if (!(this.requestTimeoutMs > 0)) {
+      throw new Invalid(`GcsStore: bad requestTimeoutMs ${this.requestTimeoutMs}`);
+    }
+    this.storage = shared?.storage ?? GcsStore.client(options, this.requestTimeoutMs);
     this.gcsBucket = this.storage.bucket(this.bucketName);
   }
 
-  private static client(options: GcsStoreOptions): Storage {
+  private static client(options: GcsStoreOptions, timeout: number): Storage {
     // The client reads STORAGE_EMULATOR_HOST itself whatever it is given, so honour it here
     // too rather than half-way.
     const setting = options.apiEndpoint ?? process.env.STORAGE_EMULATOR_HOST;
@@ -93,6 +109,9 @@ export class GcsStore implements ObjectStore {
       ...(options.projectId ? { projectId: options.projectId } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
       retryOptions: { autoRetry: false, idempotencyStrategy: IdempotencyStrategy.RetryNever },
+      // Without a timeout an answer whose connection drops mid-body never settles: node-fetch 2
+      // notices a cut-off body only when it is chunked, and GCS may send a Content-Length.
+      timeout,
     });
     // When STORAGE_EMULATOR_HOST is set the client uses it verbatim as the JSON API base,
     // without the `/storage/v1` path every JSON API call lives under (uploads and signed URLs
@@ -103,8 +122,8 @@ export class GcsStore implements ObjectStore {
 
   /** The same backend and client, another bucket, no prefix. */
   bucket(name: string): ObjectStore {
-    const { storage, retry, stallTimeoutMs } = this;
-    return new GcsStore({ bucket: name }, { storage, retry, stallTimeoutMs });
+    const { storage, retry, stallTimeoutMs, requestTimeoutMs } = this;
+    return new GcsStore({ bucket: name }, { storage, retry, stallTimeoutMs, requestTimeoutMs });
   }
 
   /** The object name for `key`, refusing names GCS rejects ("Object naming requirements"). */
@@ -299,6 +318,8 @@ export class GcsStore implements ObjectStore {
       try {
         await file.save(body, {
           resumable: false,
+          // Uploads get no timeout from the client's settings; see `requestTimeoutMs`.
+          timeout: this.requestTimeoutMs + Math.ceil(body.length / 1024),
           contentType: options.contentType ?? contentTypeFor(key),
           ...(conditional ? { preconditionOpts: { ifGenerationMatch } } : {}),
         });

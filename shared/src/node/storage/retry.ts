@@ -28,6 +28,8 @@ const TRANSIENT_CODES = new Set([
   'EAI_AGAIN',
   'ENETUNREACH',
   'EHOSTUNREACH',
+  // A chunked answer whose connection closed before its last chunk (node-fetch's FetchError).
+  'ERR_STREAM_PREMATURE_CLOSE',
   // The GCS client's checksum did not match what arrived: the download was damaged in transit.
   'CONTENT_DOWNLOAD_MISMATCH',
 ]);
@@ -46,6 +48,8 @@ export function isTransient(e: unknown): boolean {
   const err = e as NodeJS.ErrnoException & { errno?: unknown; type?: unknown };
   if (typeof err.code === 'string' && TRANSIENT_CODES.has(err.code)) return true;
   if (typeof err.errno === 'string' && TRANSIENT_CODES.has(err.errno)) return true;
+  // node-fetch's FetchError when a request or its answer's body took longer than its timeout.
+  if (err.type === 'request-timeout' || err.type === 'body-timeout') return true;
   return /socket hang up|ECONNRESET|ECONNREFUSED|ETIMEDOUT|network timeout/i.test(e.message);
 }
 
