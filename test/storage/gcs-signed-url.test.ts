@@ -71,7 +71,7 @@ describe('GcsStore signed read URLs (offline)', () => {
 
   it('signs a V4 read URL that names the bucket and object and verifies with the public key', async () => {
     const before = Date.now();
-    const signed = await store.signedReadUrl('line3/cam01/clip0047.mp4', 900);
+    const signed = await store.signedReadUrl!('line3/cam01/clip0047.mp4', 900);
     const url = new URL(signed);
     expect(url.protocol).toBe('https:');
     expect(url.host).toBe('storage.googleapis.com');
@@ -93,7 +93,7 @@ describe('GcsStore signed read URLs (offline)', () => {
   });
 
   it('signs over exactly what the URL says: a changed expiry or object does not verify', async () => {
-    const signed = await store.signedReadUrl('a.mp4', 60);
+    const signed = await store.signedReadUrl!('a.mp4', 60);
     expect(verifies(signed)).toBe(true);
     expect(verifies(signed.replace('X-Goog-Expires=60', 'X-Goog-Expires=6000'))).toBe(false);
     expect(verifies(signed.replace('/a.mp4', '/b.mp4'))).toBe(false);
@@ -101,7 +101,7 @@ describe('GcsStore signed read URLs (offline)', () => {
 
   it('encodes keys with spaces, unicode and # into a path that verifies and decodes back', async () => {
     const key = 'line 3/usine Ü/クリップ #7?.mp4';
-    const signed = await store.signedReadUrl(key, 300);
+    const signed = await store.signedReadUrl!(key, 300);
     const url = new URL(signed);
     expect(url.hash).toBe('');
     expect(decodeURIComponent(url.pathname)).toBe(`/factory-videos/${key}`);
@@ -116,17 +116,39 @@ describe('GcsStore signed read URLs (offline)', () => {
       projectId: 'test-project',
       credentials: { client_email: clientEmail, private_key: privateKey },
     });
-    const signed = await prefixed.signedReadUrl('clip.mp4', 120);
+    const signed = await prefixed.signedReadUrl!('clip.mp4', 120);
     expect(new URL(signed).pathname).toBe('/factory-videos/site-a/clip.mp4');
     expect(verifies(signed)).toBe(true);
   });
 
   it('allows seven days at most, and whole positive seconds only', async () => {
     const week = 7 * 24 * 60 * 60;
-    const signed = await store.signedReadUrl('a.mp4', week);
+    const signed = await store.signedReadUrl!('a.mp4', week);
     expect(new URL(signed).searchParams.get('X-Goog-Expires')).toBe(String(week));
     for (const bad of [week + 1, 30 * 24 * 3600, 0, -5, 1.5, Number.NaN]) {
-      await expect(store.signedReadUrl('a.mp4', bad)).rejects.toBeInstanceOf(Invalid);
+      await expect(store.signedReadUrl!('a.mp4', bad)).rejects.toBeInstanceOf(Invalid);
     }
+  });
+});
+
+describe('GcsStore signing capability', () => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const credentials = {
+    client_email: 'signer@project.iam.gserviceaccount.com',
+    private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+
+  it('offers signed URLs on Google Cloud Storage, and to the stores bucket() makes', () => {
+    const store = new GcsStore({ bucket: 'app-bucket', credentials });
+    expect(store.signedReadUrl).toBeInstanceOf(Function);
+    expect(store.bucket('videos-bucket').signedReadUrl).toBeInstanceOf(Function);
+  });
+
+  it('offers none against an emulator without a key (nothing to sign with): the server streams instead', () => {
+    const store = new GcsStore({ bucket: 'app-bucket', apiEndpoint: 'http://127.0.0.1:1' });
+    expect(store.signedReadUrl).toBeUndefined();
+    expect(store.bucket('videos-bucket').signedReadUrl).toBeUndefined();
+    const keyed = new GcsStore({ bucket: 'app-bucket', apiEndpoint: 'http://127.0.0.1:1', credentials });
+    expect(keyed.signedReadUrl).toBeInstanceOf(Function);
   });
 });

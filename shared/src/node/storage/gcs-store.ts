@@ -53,6 +53,8 @@ export interface GcsStoreOptions {
 /** What a store and the stores `bucket()` makes from it share. */
 interface Shared {
   storage: Storage;
+  /** Whether URLs can be signed: not against an emulator without a key (no one to sign). */
+  canSign: boolean;
   retry: RetryPolicy;
   stallTimeoutMs: number;
   requestTimeoutMs: number;
@@ -76,6 +78,12 @@ export class GcsStore implements ObjectStore {
   private readonly retry: RetryPolicy;
   private readonly stallTimeoutMs: number;
   private readonly requestTimeoutMs: number;
+  private readonly canSign: boolean;
+  /**
+   * Signed read URLs, a capability of real GCS. Against an emulator without a service-account
+   * key there are no credentials to sign with, so it is left out and the server streams videos.
+   */
+  readonly signedReadUrl?: (key: string, expiresInSeconds: number) => Promise<string>;
 
   constructor(options: GcsStoreOptions, shared?: Shared) {
     if (!BUCKET_NAME.test(options.bucket ?? '')) {
@@ -96,6 +104,10 @@ export class GcsStore implements ObjectStore {
       throw new Invalid(`GcsStore: bad requestTimeoutMs ${this.requestTimeoutMs}`);
     }
     this.storage = shared?.storage ?? GcsStore.client(options, this.requestTimeoutMs);
+    this.canSign =
+      shared?.canSign ??
+      (!!options.credentials || !(options.apiEndpoint ?? process.env.STORAGE_EMULATOR_HOST));
+    if (this.canSign) this.signedReadUrl = (key, seconds) => this.signRead(key, seconds);
     this.gcsBucket = this.storage.bucket(this.bucketName);
   }
 
@@ -122,8 +134,8 @@ export class GcsStore implements ObjectStore {
 
   /** The same backend and client, another bucket, no prefix. */
   bucket(name: string): ObjectStore {
-    const { storage, retry, stallTimeoutMs, requestTimeoutMs } = this;
-    return new GcsStore({ bucket: name }, { storage, retry, stallTimeoutMs, requestTimeoutMs });
+    const { storage, retry, stallTimeoutMs, requestTimeoutMs, canSign } = this;
+    return new GcsStore({ bucket: name }, { storage, retry, stallTimeoutMs, requestTimeoutMs, canSign });
   }
 
   /** The object name for `key`, refusing names GCS rejects ("Object naming requirements"). */
@@ -364,7 +376,7 @@ export class GcsStore implements ObjectStore {
    * (1 s to 7 days). With Application Default Credentials on Cloud Run the client signs
    * through IAM signBlob, so the service account needs Token Creator on itself.
    */
-  async signedReadUrl(key: string, expiresInSeconds: number): Promise<string> {
+  private async signRead(key: string, expiresInSeconds: number): Promise<string> {
     const file = this.gcsBucket.file(this.nameOf(key));
     if (
       !Number.isInteger(expiresInSeconds) ||
