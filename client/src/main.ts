@@ -41,6 +41,11 @@ async function route(): Promise<void> {
   } else {
     await renderScore(root, runId, decoded(m?.[3]));
   }
+  // A new page for keyboard and screen-reader users starts at its content, not the header;
+  // a view that placed focus itself (the rater ID field, a run link) keeps it.
+  if (document.activeElement === document.body || document.activeElement === null) {
+    root.focus({ preventScroll: true });
+  }
 }
 
 /** The header's saved/pending indicator, and any submission the server refused. */

@@ -225,6 +225,10 @@ describe('the rater app in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'All done' }).waitFor();
     await page.locator('#sync', { hasText: 'All scores saved' }).waitFor();
+    // The header's Review key works on the "All done" screen too.
+    await page.keyboard.press('r');
+    await page.getByRole('table').waitFor();
+    expect(page.url()).toMatch(/\/review$/);
 
     const scores = await server.scores('kbd-rater');
     expect(scores).toHaveLength(4);

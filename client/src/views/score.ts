@@ -226,8 +226,14 @@ export async function renderScore(
         root.focus({ preventScroll: true });
         return;
       }
+      const review = (): void => {
+        location.hash = `#/run/${encodeURIComponent(runId)}/review`;
+      };
       if (!current) {
-        if (e.key === 'p' && !typingIn(t)) previous();
+        // "All done" (or nothing shown yet): the header's Previous and Review keys still work.
+        if (typingIn(t) || e.ctrlKey || e.metaKey || e.altKey) return;
+        if (e.key === 'p') previous();
+        else if (e.key === 'r') review();
         return;
       }
       if (e.key === 'Enter') {
@@ -248,7 +254,7 @@ export async function renderScore(
       const action = {
         s: skip,
         p: previous,
-        r: () => (location.hash = `#/run/${encodeURIComponent(runId)}/review`),
+        r: review,
       }[e.key];
       if (action) {
         e.preventDefault();
