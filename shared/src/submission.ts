@@ -32,7 +32,10 @@ export const SubmissionInputSchema = z.object({
     .optional(),
   /** Version of the app that made the submission. */
   app_version: z.string().max(40).refine(wellFormed, 'must be valid Unicode').optional(),
-});
+})
+  // `submitted_at` and `video_uri` come from the server's clock and the run; a client that
+  // sends them (or anything else unknown) is told so rather than silently overruled.
+  .strict();
 export type SubmissionInput = z.input<typeof SubmissionInputSchema>;
 
 /** A submission as stored: the input, validated, plus what the server adds. */

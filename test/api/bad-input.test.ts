@@ -87,6 +87,12 @@ const refused: [string, () => request.Test, number, RegExp][] = [
     400,
     /^answers\.__proto__: /,
   ],
+  [
+    'a server-set field (submitted_at) in the body',
+    () => postJson({ ...submission(), submitted_at: '2020-01-01T00:00:00Z' }),
+    400,
+    /^submitted_at: not a known field/,
+  ],
   ['a traversal item ID', () => postJson(submission({ item_id: '../../scores/scores' })), 400, /^item_id: /],
   ['a traversal run ID', () => postJson(submission({ run_id: '../scores' })), 400, /^run_id: /],
   ['a unicode rater in GET /scores', () => request(app).get('/scores?rater=%C3%A5lice'), 400, /^rater: /],
