@@ -9,30 +9,31 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const wellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
 
 /** What the client sends to `POST /scores`. */
-export const SubmissionInputSchema = z.object({
-  /** Made by the client; sending the same id twice records one submission. */
-  submission_id: SubmissionIdSchema,
-  rater_id: RaterIdSchema,
-  run_id: RunIdSchema,
-  item_id: ItemIdSchema,
-  /** Criterion id to answer; checked against the run's rubric. */
-  answers: z.record(z.string().max(40), z.union([z.number(), z.string().max(100), z.null()])),
-  comment: z
-    .string()
-    .max(MAX_COMMENT_LENGTH)
-    .refine((s) => !COMMENT_CONTROL_CHARACTER.test(s), 'must not contain control characters')
-    .refine(wellFormed, 'must be valid Unicode (no unpaired surrogates)')
-    .default(''),
-  /** Milliseconds the rater spent on the item. */
-  time_spent_ms: z
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 3600 * 1000)
-    .optional(),
-  /** Version of the app that made the submission. */
-  app_version: z.string().max(40).refine(wellFormed, 'must be valid Unicode').optional(),
-})
+export const SubmissionInputSchema = z
+  .object({
+    /** Made by the client; sending the same id twice records one submission. */
+    submission_id: SubmissionIdSchema,
+    rater_id: RaterIdSchema,
+    run_id: RunIdSchema,
+    item_id: ItemIdSchema,
+    /** Criterion id to answer; checked against the run's rubric. */
+    answers: z.record(z.string().max(40), z.union([z.number(), z.string().max(100), z.null()])),
+    comment: z
+      .string()
+      .max(MAX_COMMENT_LENGTH)
+      .refine((s) => !COMMENT_CONTROL_CHARACTER.test(s), 'must not contain control characters')
+      .refine(wellFormed, 'must be valid Unicode (no unpaired surrogates)')
+      .default(''),
+    /** Milliseconds the rater spent on the item. */
+    time_spent_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 3600 * 1000)
+      .optional(),
+    /** Version of the app that made the submission. */
+    app_version: z.string().max(40).refine(wellFormed, 'must be valid Unicode').optional(),
+  })
   // `submitted_at` and `video_uri` come from the server's clock and the run; a client that
   // sends them (or anything else unknown) is told so rather than silently overruled.
   .strict();
