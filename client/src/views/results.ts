@@ -314,7 +314,7 @@ export async function renderResults(root: HTMLElement, rest: string): Promise<vo
               el(
                 'span',
                 { class: 'meta' },
-                [r.model, plural(r.itemCount, 'item'), plural(r.ratingCount, 'rating')]
+                [r.model, plural(r.itemCount, 'item'), plural(r.ratingCount, 'submission')]
                   .filter(Boolean)
                   .join(' · '),
               ),
