@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { Unavailable } from '@fts/shared';
+import { seededRandom, Unavailable } from '@fts/shared';
 import { forEachLimit } from '@fts/shared/node';
 import { GcsStore } from '../../shared/src/node/storage/gcs-store';
 import { startCompactor } from '../../server/src/lifecycle';
@@ -17,18 +17,6 @@ import {
 } from './fixtures';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A seeded generator (mulberry32), so a failing run's faults can be told apart from another's. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the proxy does to about one request in ten: refuse it, or drop the connection. */
 const FAULTS: Fault[] = [{ status: 503 }, { status: 429 }, 'reset', 'lose-response', 'truncate'];
@@ -120,7 +108,7 @@ describeWithFakeGcs('the ledger on fake-gcs-server behind a proxy that fails 10%
       // Then the load, with about one request in ten to GCS failed at random.
       const seed = Date.now() % 100_000;
       console.log(`faulty proxy seed ${seed}`);
-      proxy.chaos(0.1, FAULTS, seeded(seed));
+      proxy.chaos(0.1, FAULTS, seededRandom(seed));
       const sends = [
         ...Array.from({ length: 500 }, (_, n) => n),
         ...Array.from({ length: 50 }, (_, k) => k * 10),
