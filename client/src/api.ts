@@ -63,6 +63,13 @@ export interface NextItem {
   progress: { done: number; skipped: number; total: number };
 }
 
+/** What `GET /compare/next` answers; `videoUri` is null once the rater has rated every video. */
+export interface CompareNext {
+  videoUri: string | null;
+  items: Item[];
+  progress: { done: number; total: number };
+}
+
 /** The most skipped items named in one request (the server takes up to 500; URLs stay short). */
 const MAX_SKIP_SENT = 200;
 
@@ -77,6 +84,11 @@ export const api = {
         .slice(0, MAX_SKIP_SENT)
         .map((s) => `&skip=${encodeURIComponent(s)}`)
         .join('')}`,
+    ),
+  /** Comparison mode: the next video to rate in both runs, its outputs in the order to show. */
+  compareNext: (a: string, b: string, rater: string) =>
+    call<CompareNext>(
+      `/compare/next?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}&rater=${encodeURIComponent(rater)}`,
     ),
   /** The rater's own submissions, for one run or all. */
   scores: (rater: string, runId?: string) =>

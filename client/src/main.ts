@@ -3,6 +3,7 @@ import { onAccessCodeRequired } from './api';
 import { button, el, plural } from './dom';
 import { discard, flush, startQueue, status, subscribe, type QueueStatus } from './queue';
 import { currentRater } from './state';
+import { leaveCompare, renderCompare } from './views/compare';
 import { toggleHelp } from './views/help';
 import { renderReview } from './views/review';
 import { leaveScore, renderScore } from './views/score';
@@ -29,7 +30,13 @@ async function route(): Promise<void> {
   // A part that does not decode names no run or item: the same as an unknown one.
   const runId = decoded(m?.[1]);
   const results = /^#\/results\/?(.*)$/.exec(location.hash);
-  if (results) {
+  const compare = /^#\/compare\/([^/]+)\/([^/]+)$/.exec(location.hash);
+  const [ca, cb] = [decoded(compare?.[1]), decoded(compare?.[2])];
+  leaveCompare();
+  if (ca && cb && rater) {
+    leaveScore();
+    await renderCompare(root, ca, cb);
+  } else if (results) {
     leaveScore();
     await (await import('./views/results')).renderResults(root, results[1] ?? '');
   } else if (!runId || !rater) {

@@ -251,6 +251,19 @@ async function renderCompare(root: HTMLElement, a: string, b: string, runs: RunS
       el('a', { href: `#/results/${enc(b)}` }, b),
     ),
     el('p', { class: 'hint' }, design),
+    ...(cmp.sharedVideos
+      ? [
+          el(
+            'p',
+            {},
+            el(
+              'a',
+              { href: `#/compare/${enc(a)}/${enc(b)}`, class: 'rate-blind' },
+              'Rate these two runs blind',
+            ),
+          ),
+        ]
+      : []),
     comparePicker(runs, a, b),
     ...(cmp.criteria.length
       ? cmp.criteria.map((c) =>
