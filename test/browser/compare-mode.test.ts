@@ -7,10 +7,20 @@ import { openBrowser, RUN_A, RUN_B, snap, startServer, type TestBrowser, type Te
 const FIRST = 2;
 const SECOND = 4;
 
+/** What would tell the runs apart: their IDs, and the models and prompts their records name. */
+const GIVEAWAYS = [
+  RUN_A,
+  RUN_B,
+  'gemini-2.5-pro',
+  'gemini-2.5-flash',
+  'task_segmentation_v4',
+  'task_segmentation_v5',
+];
+
 /** True when the page's markup (text, attributes, folded details) or its title names either run. */
 async function namesARun(page: Page): Promise<boolean> {
   const html = await page.evaluate(() => document.documentElement.outerHTML + document.title);
-  return [RUN_A, RUN_B].some((r) => html.includes(r));
+  return GIVEAWAYS.some((r) => html.includes(r));
 }
 
 /** Start as `rater` and rate every shared video of the two runs by keyboard, to All done. */

@@ -79,7 +79,15 @@ export async function renderCompare(root: HTMLElement, a: string, b: string): Pr
     shown += 1;
     label.textContent = `Output ${shown}`;
     const rubric = (runs.get(item.runId) as RunDetail).rubric;
-    const view = renderItem(stage, item, rubric, undefined, newVideo(item), { submit, skip });
+    const view = renderItem(
+      stage,
+      item,
+      rubric,
+      undefined,
+      newVideo(item),
+      { submit, skip },
+      { blind: true },
+    );
     current = { item, ...view, started: performance.now() };
     view.player.play();
     root.focus({ preventScroll: true });

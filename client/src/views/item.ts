@@ -52,6 +52,7 @@ export function renderItem(
   mine: MyScore | undefined,
   video: HTMLVideoElement,
   actions: ItemActions,
+  options: { blind?: boolean } = {},
 ): ItemView {
   const notice = el('div', { class: 'video-problem', role: 'alert', hidden: true });
   const skipNow = button(['Skip this item ', kbd('s')], actions.skip, { class: 'ctl primary' });
@@ -139,7 +140,7 @@ export function renderItem(
           )
         : null,
     ),
-    el('div', { class: 'right' }, outputView(item), el('section', { class: 'card' }, rubric.form)),
+    el('div', { class: 'right' }, outputView(item, options), el('section', { class: 'card' }, rubric.form)),
   );
   return { player, rubric, status, usable: () => usable };
 }

@@ -81,7 +81,7 @@ export function tree(value: unknown, depth = 0): HTMLElement {
 }
 
 /** The model's side of an item: error, the output as a tree, and the raw record. */
-export function outputView(item: Item): HTMLElement {
+export function outputView(item: Item, options: { blind?: boolean } = {}): HTMLElement {
   const box = el('section', { class: 'output', 'aria-label': 'Model output' });
   if (item.error) {
     box.append(
@@ -101,6 +101,9 @@ export function outputView(item: Item): HTMLElement {
   } else {
     box.append(tree(item.output));
   }
-  box.append(el('details', { class: 'record' }, el('summary', {}, 'Full record'), tree(item.record)));
+  // The whole record names the model and prompt: left out when the rater must not know the run.
+  if (!options.blind) {
+    box.append(el('details', { class: 'record' }, el('summary', {}, 'Full record'), tree(item.record)));
+  }
   return box;
 }
