@@ -1,10 +1,10 @@
 import type { Item, RunDetail, SubmissionInput } from '@fts/shared';
 import { cleanComment } from '@fts/shared/rules';
 import { api } from '../api';
-import { el, typingIn } from '../dom';
+import { el } from '../dom';
 import { enqueue, flush, queued } from '../queue';
 import { currentRater } from '../state';
-import { newVideo, release, renderItem, type ItemView } from './item';
+import { newVideo, onItemKey, release, renderItem, type ItemView } from './item';
 
 declare const __APP_VERSION__: string;
 
@@ -170,29 +170,7 @@ export async function renderCompare(root: HTMLElement, a: string, b: string): Pr
     'keydown',
     (e) => {
       if (e.defaultPrevented || document.querySelector('dialog[open]') || !current) return;
-      const t = e.target;
-      if (e.key === 'Escape' && typingIn(t)) {
-        (t as HTMLElement).blur();
-        root.focus({ preventScroll: true });
-        return;
-      }
-      if (e.key === 'Enter') {
-        const native =
-          t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement || t instanceof HTMLSelectElement;
-        if (native || (t instanceof HTMLElement && t.tagName === 'SUMMARY')) return;
-        if (typingIn(t) && !(e.ctrlKey || e.metaKey)) return;
-        e.preventDefault();
-        current.rubric.form.requestSubmit();
-        return;
-      }
-      if (current.player.key(e) || current.rubric.key(e)) {
-        e.preventDefault();
-        return;
-      }
-      if (e.key === 's' && !typingIn(t) && !(e.ctrlKey || e.metaKey || e.altKey)) {
-        e.preventDefault();
-        skip();
-      }
+      onItemKey(e, current, root, { s: skip });
     },
     { signal: views.signal },
   );

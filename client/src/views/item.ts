@@ -1,5 +1,5 @@
 import type { Item, Rubric } from '@fts/shared';
-import { button, el, kbd, plural } from '../dom';
+import { button, el, kbd, plural, typingIn } from '../dom';
 import type { MyScore } from '../session';
 import { outputView, stepsList } from './output';
 import { createPlayer, type Player } from './player';
@@ -34,6 +34,44 @@ export interface ItemView {
   status: HTMLElement;
   /** False while the video cannot play: the player and the rubric are disabled. */
   usable(): boolean;
+}
+
+/**
+ * The keys every item view shares: Escape leaves a text field, Enter submits (unless the video
+ * cannot play), then the player's and the rubric's keys, then the view's own `keys`.
+ */
+export function onItemKey(
+  e: KeyboardEvent,
+  view: ItemView,
+  root: HTMLElement,
+  keys: Record<string, () => void>,
+): void {
+  const t = e.target;
+  if (e.key === 'Escape' && typingIn(t)) {
+    (t as HTMLElement).blur();
+    root.focus({ preventScroll: true });
+    return;
+  }
+  if (e.key === 'Enter') {
+    if (!view.usable()) return;
+    const native =
+      t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement || t instanceof HTMLSelectElement;
+    if (native || (t instanceof HTMLElement && t.tagName === 'SUMMARY')) return;
+    if (typingIn(t) && !(e.ctrlKey || e.metaKey)) return;
+    e.preventDefault();
+    view.rubric.form.requestSubmit();
+    return;
+  }
+  if (view.player.key(e) || view.rubric.key(e)) {
+    e.preventDefault();
+    return;
+  }
+  if (typingIn(t) || e.ctrlKey || e.metaKey || e.altKey) return;
+  const action = keys[e.key];
+  if (action) {
+    e.preventDefault();
+    action();
+  }
 }
 
 export interface ItemActions {

@@ -5,7 +5,7 @@ import { button, el, kbd, typingIn } from '../dom';
 import { enqueue, subscribe } from '../queue';
 import { RunSession, skippedItems } from '../session';
 import { currentRater } from '../state';
-import { newVideo, release, renderDone, renderItem, type ItemView } from './item';
+import { newVideo, onItemKey, release, renderDone, renderItem, type ItemView } from './item';
 
 declare const __APP_VERSION__: string;
 
@@ -221,11 +221,6 @@ export async function renderScore(
     (e) => {
       if (e.defaultPrevented || document.querySelector('dialog[open]')) return;
       const t = e.target;
-      if (e.key === 'Escape' && typingIn(t)) {
-        (t as HTMLElement).blur();
-        root.focus({ preventScroll: true });
-        return;
-      }
       const review = (): void => {
         location.hash = `#/run/${encodeURIComponent(runId)}/review`;
       };
@@ -236,30 +231,7 @@ export async function renderScore(
         else if (e.key === 'r') review();
         return;
       }
-      if (e.key === 'Enter') {
-        if (!current.usable()) return;
-        const native =
-          t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement || t instanceof HTMLSelectElement;
-        if (native || (t instanceof HTMLElement && t.tagName === 'SUMMARY')) return;
-        if (typingIn(t) && !(e.ctrlKey || e.metaKey)) return;
-        e.preventDefault();
-        current.rubric.form.requestSubmit();
-        return;
-      }
-      if (current.player.key(e) || current.rubric.key(e)) {
-        e.preventDefault();
-        return;
-      }
-      if (typingIn(t) || e.ctrlKey || e.metaKey || e.altKey) return;
-      const action = {
-        s: skip,
-        p: previous,
-        r: review,
-      }[e.key];
-      if (action) {
-        e.preventDefault();
-        action();
-      }
+      onItemKey(e, current, root, { s: skip, p: previous, r: review });
     },
     { signal: views.signal },
   );
