@@ -56,3 +56,15 @@ export function typingIn(target: EventTarget | null): boolean {
     target instanceof HTMLInputElement && !['radio', 'checkbox', 'range', 'button'].includes(target.type)
   );
 }
+
+let activeView: AbortController | undefined;
+
+/**
+ * Start a new page: the previous page's signal aborts, so its shortcuts stop and its videos
+ * pause. Every route calls this once; a view ties its listeners to the returned signal.
+ */
+export function startView(): AbortSignal {
+  activeView?.abort();
+  activeView = new AbortController();
+  return activeView.signal;
+}

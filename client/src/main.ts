@@ -1,12 +1,12 @@
 import './style.css';
 import { onAccessCodeRequired } from './api';
-import { button, el, plural } from './dom';
+import { button, el, plural, startView } from './dom';
 import { discard, flush, startQueue, status, subscribe, type QueueStatus } from './queue';
 import { currentRater } from './state';
-import { leaveCompare, renderCompare } from './views/compare';
+import { renderCompare } from './views/compare';
 import { toggleHelp } from './views/help';
 import { renderReview } from './views/review';
-import { leaveScore, renderScore } from './views/score';
+import { renderScore } from './views/score';
 import { renderStart } from './views/start';
 
 const root = document.getElementById('app') as HTMLElement;
@@ -32,21 +32,17 @@ async function route(): Promise<void> {
   const results = /^#\/results\/?(.*)$/.exec(location.hash);
   const compare = /^#\/compare\/([^/]+)\/([^/]+)$/.exec(location.hash);
   const [ca, cb] = [decoded(compare?.[1]), decoded(compare?.[2])];
-  leaveCompare();
+  const signal = startView();
   if (ca && cb && rater) {
-    leaveScore();
-    await renderCompare(root, ca, cb);
+    await renderCompare(root, ca, cb, signal);
   } else if (results) {
-    leaveScore();
     await (await import('./views/results')).renderResults(root, results[1] ?? '');
   } else if (!runId || !rater) {
-    leaveScore();
     await renderStart(root);
   } else if (m?.[2] === 'review') {
-    leaveScore();
     await renderReview(root, runId);
   } else {
-    await renderScore(root, runId, decoded(m?.[3]));
+    await renderScore(root, runId, decoded(m?.[3]), signal);
   }
   // A new page for keyboard and screen-reader users starts at its content, not the header;
   // a view that placed focus itself (the rater ID field, a run link) keeps it.

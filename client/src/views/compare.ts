@@ -8,29 +8,23 @@ import { newVideo, onItemKey, release, renderItem, type ItemView } from './item'
 
 declare const __APP_VERSION__: string;
 
-let stopView: (() => void) | undefined;
-
-/** Leave the comparison view: its shortcuts stop and its video pauses. */
-export function leaveCompare(): void {
-  stopView?.();
-  stopView = undefined;
-}
-
 /**
  * Comparison mode: the two runs' outputs for one video, one after the other, as "Output 1"
  * and "Output 2". The server picks the video and the order (counterbalanced per rater and
  * pair), so the labels do not stand for the same run from one video to the next; nothing
  * on the page names a run. Each score goes through the usual queue to its own run and item.
  */
-export async function renderCompare(root: HTMLElement, a: string, b: string): Promise<void> {
-  leaveCompare();
+export async function renderCompare(
+  root: HTMLElement,
+  a: string,
+  b: string,
+  signal: AbortSignal,
+): Promise<void> {
   const rater = currentRater();
   if (!rater) {
     location.hash = '#/';
     return;
   }
-  const views = new AbortController();
-  stopView = () => views.abort();
   root.replaceChildren(el('p', { class: 'muted' }, 'Loading…'));
   let runs: Map<string, RunDetail>;
   try {
@@ -42,7 +36,7 @@ export async function renderCompare(root: HTMLElement, a: string, b: string): Pr
     );
     return;
   }
-  if (views.signal.aborted) return;
+  if (signal.aborted) return;
 
   const progressText = el('span', { class: 'progress-text' });
   const label = el('h2', { class: 'output-label' });
@@ -107,7 +101,7 @@ export async function renderCompare(root: HTMLElement, a: string, b: string): Pr
       stage.replaceChildren(el('p', { class: 'error', role: 'alert' }, (e as Error).message));
       return;
     }
-    if (views.signal.aborted) return;
+    if (signal.aborted) return;
     const { done, total } = pair.progress;
     pending = pair.items.filter((i) => !skipped.has(`${i.runId}/${i.id}`) && !sent(i));
     // A pair the rater started earlier opens on its second output.
@@ -172,9 +166,9 @@ export async function renderCompare(root: HTMLElement, a: string, b: string): Pr
       if (e.defaultPrevented || document.querySelector('dialog[open]') || !current) return;
       onItemKey(e, current, root, { s: skip });
     },
-    { signal: views.signal },
+    { signal: signal },
   );
-  views.signal.addEventListener('abort', () => {
+  signal.addEventListener('abort', () => {
     if (current) release(current.player.video);
   });
   await nextPair();

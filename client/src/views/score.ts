@@ -18,14 +18,6 @@ export async function loadSession(runId: string, rater: string): Promise<RunSess
 const itemHash = (runId: string, itemId: string): string =>
   `#/run/${encodeURIComponent(runId)}/item/${encodeURIComponent(itemId)}`;
 
-let stopView: (() => void) | undefined;
-
-/** Leave the scoring view: its shortcuts stop and its videos pause. */
-export function leaveScore(): void {
-  stopView?.();
-  stopView = undefined;
-}
-
 /**
  * The scoring view. Submitting queues the score and shows the next item at once, with its
  * video already loaded: the next item is chosen and preloaded while the rater works.
@@ -34,15 +26,13 @@ export async function renderScore(
   root: HTMLElement,
   runId: string,
   wanted: string | undefined,
+  signal: AbortSignal,
 ): Promise<void> {
-  leaveScore();
   const rater = currentRater();
   if (!rater) {
     location.hash = '#/';
     return;
   }
-  const views = new AbortController();
-  stopView = () => views.abort();
   root.replaceChildren(el('p', { class: 'muted' }, 'Loading run…'));
   let session: RunSession;
   let suggested: string | undefined;
@@ -60,7 +50,7 @@ export async function renderScore(
     );
     return;
   }
-  if (views.signal.aborted) return;
+  if (signal.aborted) return;
 
   const progress = el('progress', { max: String(session.total), value: '0', 'aria-label': 'Your progress' });
   const progressText = el('span', { class: 'progress-text' });
@@ -233,14 +223,14 @@ export async function renderScore(
       }
       onItemKey(e, current, root, { s: skip, p: previous, r: review });
     },
-    { signal: views.signal },
+    { signal: signal },
   );
   const unsubscribe = subscribe((_status, saved) => {
     if (saved && session.confirm(saved) && current?.item.id === saved.item_id) {
       current.status.textContent = 'Your score is saved.';
     }
   });
-  views.signal.addEventListener('abort', () => {
+  signal.addEventListener('abort', () => {
     unsubscribe();
     if (current) release(current.player.video);
     if (preloaded) release(preloaded.video);
